@@ -1,0 +1,70 @@
+from django.contrib import admin
+
+from wards.models import AdminUnit, Area, AuditEvent, Member, Post, Team
+
+
+@admin.register(AdminUnit)
+class AdminUnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "division_type", "parent", "valid_until", "successor"]
+    list_filter = ["level", "division_type"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["parent", "successor"]
+    readonly_fields = ["path"]
+
+
+class MemberInline(admin.TabularInline):
+    model = Member
+    extra = 0
+    fields = ["full_name", "role", "organisation", "joined_on", "left_on", "user"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "ward", "established_on", "decision_no", "dissolved_on"]
+    search_fields = ["name", "ward__name", "ward__code"]
+    raw_id_fields = ["ward"]
+    exclude = ["created_by"]
+    inlines = [MemberInline]
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "team", "role", "organisation", "joined_on", "left_on", "user"]
+    list_filter = ["role", "organisation"]
+    search_fields = ["full_name", "team__name"]
+    raw_id_fields = ["team", "user"]
+    exclude = ["created_by"]
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "ward"]
+    search_fields = ["name", "ward__name"]
+    raw_id_fields = ["ward"]
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "unit", "title", "started_on", "ended_on"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "unit__name", "unit__code"]
+    raw_id_fields = ["user", "unit"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail can be read here, never changed."""
+
+    list_display = ["created_at", "actor", "action", "object_type", "object_id", "unit"]
+    list_filter = ["action", "object_type"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,99 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wards.models import Member, Team
+
+
+class DateInput(forms.DateInput):
+    """The phone's own date picker; it posts yyyy-mm-dd whatever the display language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def _not_in_future(value):
+    if value and value > timezone.localdate():
+        raise forms.ValidationError(_("Ngày không được ở tương lai."))
+    return value
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = ["full_name", "sex", "birth_year", "phone", "role", "organisation", "joined_on"]
+        widgets = {
+            "joined_on": DateInput(),
+            "sex": forms.RadioSelect,
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+            "birth_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
+        }
+        help_texts = {
+            "role": _("Chọn Đội trưởng thì đội trưởng hiện tại sẽ chuyển thành đội phó."),
+        }
+
+    def __init__(self, *args, team: Team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team = team
+        self.fields["birth_year"].required = True
+
+    def clean_full_name(self):
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if len(name) < 2:
+            raise forms.ValidationError(_("Nhập họ và tên đầy đủ."))
+        return name
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].replace(" ", "").replace(".", "")
+        if phone and not (phone.lstrip("+").isdigit() and 9 <= len(phone.lstrip("+")) <= 12):
+            raise forms.ValidationError(_("Số điện thoại gồm 9 đến 12 chữ số, ví dụ 0912345678."))
+        return phone
+
+    def clean_joined_on(self):
+        joined_on = _not_in_future(self.cleaned_data["joined_on"])
+        if self.team.established_on and joined_on < self.team.established_on:
+            raise forms.ValidationError(_("Ngày tham gia không được trước ngày thành lập Đội."))
+        return joined_on
+
+    def clean(self):
+        cleaned = super().clean()
+        birth_year, joined_on = cleaned.get("birth_year"), cleaned.get("joined_on")
+        if birth_year and joined_on:
+            if birth_year < 1920 or birth_year > joined_on.year:
+                self.add_error("birth_year", _("Năm sinh không hợp lệ."))
+            elif joined_on.year - birth_year < 18:
+                self.add_error("birth_year", _("Thành viên Đội phải từ đủ 18 tuổi trở lên."))
+        return cleaned
+
+
+class MemberLeaveForm(forms.Form):
+    left_on = forms.DateField(label=_("Ngày thôi tham gia"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Lý do"),
+        max_length=200,
+        required=False,
+        help_text=_("Ví dụ: chuyển nơi ở, nghỉ vì sức khỏe."),
+    )
+
+    def __init__(self, *args, member: Member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+        self.fields["left_on"].initial = timezone.localdate()
+
+    def clean_left_on(self):
+        left_on = _not_in_future(self.cleaned_data["left_on"])
+        if left_on < self.member.joined_on:
+            raise forms.ValidationError(_("Ngày thôi tham gia không được trước ngày tham gia."))
+        return left_on
+
+
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "established_on", "decision_no"]
+        widgets = {"established_on": DateInput()}
+
+    def clean_established_on(self):
+        return _not_in_future(self.cleaned_data["established_on"])

@@ -1,0 +1,144 @@
+"""Writes for teams and members. Each is atomic, validated and audited."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wards.audit import audit, diff
+from wards.models import AuditEvent, Member, Team
+
+MEMBER_FIELDS = (
+    "full_name",
+    "sex",
+    "birth_year",
+    "phone",
+    "role",
+    "organisation",
+    "joined_on",
+)
+TEAM_FIELDS = ("name", "established_on", "decision_no")
+
+
+def _demote_current_leader(*, actor, team: Team, keep: Member | None) -> Member | None:
+    """Make the team's active leader a deputy so another member can lead."""
+    current = (
+        Member.objects.select_for_update()
+        .filter(team=team, role=Member.Role.LEADER, left_on__isnull=True)
+        .exclude(pk=keep.pk if keep else None)
+        .first()
+    )
+    if current is None:
+        return None
+    current.role = Member.Role.DEPUTY
+    current.save(update_fields=["role", "updated_at"])
+    audit(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=current,
+        unit=team.ward_id,
+        changes={"role": [Member.Role.LEADER, Member.Role.DEPUTY]},
+    )
+    return current
+
+
+@transaction.atomic
+def member_add(*, actor, team: Team, **fields) -> Member:
+    """Add a member to a team. A new leader turns the previous leader into a deputy."""
+    unknown = set(fields) - set(MEMBER_FIELDS) - {"user"}
+    if unknown:
+        raise TypeError(f"unknown member fields: {sorted(unknown)}")
+    member = Member(team=team, created_by=actor, **fields)
+    if member.role == Member.Role.LEADER:
+        # Demote first so the one-leader constraint holds; a failure below rolls it back.
+        _demote_current_leader(actor=actor, team=team, keep=None)
+    member.full_clean()
+    member.save()
+    audit(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=member,
+        unit=team.ward_id,
+        changes={"role": member.role, "organisation": member.organisation},
+    )
+    return member
+
+
+@transaction.atomic
+def member_update(*, actor, member: Member, **fields) -> Member:
+    """Change a member's details or role. A new leader turns the previous one into a deputy."""
+    unknown = set(fields) - set(MEMBER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown member fields: {sorted(unknown)}")
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.left_on is not None:
+        raise ValidationError(_("Thành viên này đã thôi tham gia Đội, không sửa được nữa."))
+    changes = diff(member, fields)
+    if not changes:
+        return member
+    for name, value in fields.items():
+        setattr(member, name, value)
+    if "role" in changes and member.role == Member.Role.LEADER:
+        _demote_current_leader(actor=actor, team=member.team, keep=member)
+    member.full_clean()
+    member.save(update_fields=[*changes, "updated_at"])
+    # Names and phone numbers stay out of the audit trail; the field names are enough.
+    safe = {k: v for k, v in changes.items() if k in ("role", "organisation", "joined_on")}
+    safe.update({k: "changed" for k in changes if k not in safe})
+    audit(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=member,
+        unit=member.team.ward_id,
+        changes=safe,
+    )
+    return member
+
+
+@transaction.atomic
+def member_leave(*, actor, member: Member, left_on: datetime.date, reason: str = "") -> Member:
+    """Record that a member left the team. The row stays, so the history is kept."""
+    member = Member.objects.select_for_update().select_related("team").get(pk=member.pk)
+    if member.left_on is not None:
+        raise ValidationError(_("Thành viên này đã thôi tham gia Đội từ trước."))
+    if left_on > timezone.localdate():
+        raise ValidationError({"left_on": _("Ngày thôi tham gia không được ở tương lai.")})
+    if left_on < member.joined_on:
+        raise ValidationError(
+            {"left_on": _("Ngày thôi tham gia không được trước ngày tham gia.")}
+        )
+    member.left_on = left_on
+    member.left_reason = reason
+    member.full_clean()
+    member.save(update_fields=["left_on", "left_reason", "updated_at"])
+    audit(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=member,
+        unit=member.team.ward_id,
+        changes={"left_on": left_on},
+    )
+    return member
+
+
+@transaction.atomic
+def team_update(*, actor, team: Team, **fields) -> Team:
+    unknown = set(fields) - set(TEAM_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown team fields: {sorted(unknown)}")
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    changes = diff(team, fields)
+    if not changes:
+        return team
+    for name, value in fields.items():
+        setattr(team, name, value)
+    team.full_clean()
+    team.save(update_fields=[*changes, "updated_at"])
+    audit(
+        actor=actor, action=AuditEvent.Action.UPDATE, obj=team, unit=team.ward_id, changes=changes
+    )
+    return team

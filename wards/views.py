@@ -1,0 +1,202 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wards import services
+from wards.access import access_for
+from wards.forms import MemberForm, MemberLeaveForm, TeamForm
+from wards.models import AdminUnit, Member, Team
+
+
+def _get_team(request: HttpRequest, pk: int, *, write: bool = False) -> Team:
+    team = get_object_or_404(Team.objects.visible_to(request.user).select_related("ward"), pk=pk)
+    if write and not access_for(request.user).can("team_edit", team.ward_id):
+        raise PermissionDenied
+    return team
+
+
+def _get_member(request: HttpRequest, pk: int, *, write: bool = False) -> Member:
+    member = get_object_or_404(
+        Member.objects.visible_to(request.user).select_related("team__ward"), pk=pk
+    )
+    if write and not access_for(request.user).can("team_edit", member.team.ward_id):
+        raise PermissionDenied
+    return member
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def size_warning(size: int) -> str:
+    if size < settings.TEAM_SIZE_MIN or size > settings.TEAM_SIZE_MAX:
+        return _("Đội có %(size)s thành viên, ngoài khoảng %(min)s–%(max)s theo quy định.") % {
+            "size": size,
+            "min": settings.TEAM_SIZE_MIN,
+            "max": settings.TEAM_SIZE_MAX,
+        }
+    return ""
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    access = access_for(request.user)
+    today = timezone.localdate()
+    wards = {g.unit.pk for g in access.grants if g.unit and g.unit.is_commune}
+    teams = (
+        Team.objects.active()
+        .filter(ward_id__in=wards)
+        .select_related("ward")
+        .with_composition(today)
+    )
+    ctx = {
+        "teams": [(team, size_warning(team.size)) for team in teams],
+        "overview_units": [g.unit for g in access.grants if g.role in ("supervisor",)],
+    }
+    return render(request, "wards/home.html", ctx)
+
+
+def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    team = _get_team(request, pk)
+    members = list(team.members.all())
+    current = [m for m in members if m.left_on is None]
+    ctx = {
+        "team": team,
+        "current": current,
+        "former": [m for m in members if m.left_on is not None],
+        "can_edit": access_for(request.user).can("team_edit", team.ward_id),
+        "size_warning": size_warning(len(current)),
+        "no_leader": team.dissolved_on is None
+        and not any(m.role == Member.Role.LEADER for m in current),
+    }
+    return render(request, "wards/team_detail.html", ctx)
+
+
+def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    team = _get_team(request, pk, write=True)
+    form = TeamForm(request.POST or None, instance=Team.objects.get(pk=team.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_update(actor=request.user, team=team, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Đã lưu thông tin Đội."))
+            return redirect(team)
+    return render(request, "wards/team_form.html", {"team": team, "form": form})
+
+
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    team = _get_team(request, pk, write=True)
+    form = MemberForm(request.POST or None, team=team, initial={"joined_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.member_add(actor=request.user, team=team, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Đã thêm %(name)s vào Đội.") % {"name": member.full_name})
+            return redirect(team)
+    ctx = {"team": team, "form": form, "title": _("Thêm thành viên")}
+    return render(request, "wards/member_form.html", ctx)
+
+
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _get_member(request, pk, write=True)
+    if member.left_on is not None:
+        raise PermissionDenied
+    form = MemberForm(request.POST or None, team=member.team, instance=Member(pk=member.pk))
+    if request.method != "POST":
+        form = MemberForm(team=member.team, instance=member)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in MemberForm.Meta.fields}
+        try:
+            services.member_update(actor=request.user, member=member, **fields)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Đã lưu thông tin thành viên."))
+            return redirect(member.team)
+    ctx = {"team": member.team, "form": form, "member": member, "title": _("Sửa thành viên")}
+    return render(request, "wards/member_form.html", ctx)
+
+
+def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _get_member(request, pk, write=True)
+    if member.left_on is not None:
+        raise PermissionDenied
+    form = MemberLeaveForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_leave(
+                actor=request.user,
+                member=member,
+                left_on=form.cleaned_data["left_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("Đã ghi nhận %(name)s thôi tham gia Đội.") % {"name": member.full_name}
+            )
+            return redirect(member.team)
+    return render(request, "wards/member_leave.html", {"member": member, "form": form})
+
+
+def _overview_unit(request: HttpRequest) -> AdminUnit:
+    access = access_for(request.user)
+    allowed = access.unit_ids("team_overview")
+    if not allowed:
+        raise Http404
+    code = request.GET.get("don_vi", "")
+    if code:
+        return get_object_or_404(AdminUnit.objects.filter(pk__in=allowed), code=code)
+    grant = next(g for g in access.grants if g.role in ("supervisor", "admin"))
+    if grant.unit is not None:
+        return grant.unit
+    # Administrators cover the whole installation: start at the first province.
+    return get_object_or_404(AdminUnit.objects.filter(parent__isnull=True).order_by("code")[:1])
+
+
+def team_overview(request: HttpRequest) -> HttpResponse:
+    """Every ward under a unit: its team, size and composition, with totals. No person data."""
+    unit = _overview_unit(request)
+    today = timezone.localdate()
+    on = min(today, unit.valid_until) if unit.valid_until else today
+    scope = AdminUnit.objects.scope(unit)
+    wards = list(scope.wards().current(on).select_related("parent"))
+    teams = {
+        team.ward_id: team
+        for team in Team.objects.filter(ward__in=wards).active_on(on).with_composition(on)
+    }
+    rows = [(ward, teams.get(ward.pk)) for ward in wards]
+    roles = list(Member.Role)
+    orgs = list(Member.Organisation)
+    totals = {"teams": len(teams), "size": sum(t.size for t in teams.values())}
+    for key in [f"n_{r.value}" for r in roles] + [f"org_{o.value}" for o in orgs]:
+        totals[key] = sum(getattr(t, key) for t in teams.values())
+    ctx = {
+        "unit": unit,
+        "on": on,
+        "rows": [
+            (ward, team, size_warning(team.size) if team else "") for ward, team in rows
+        ],
+        "roles": roles,
+        "orgs": orgs,
+        "totals": totals,
+        "children": scope.filter(parent=unit).exclude(level=AdminUnit.Level.COMMUNE),
+        "parent": unit.parent
+        if unit.parent_id and unit.parent_id in access_for(request.user).unit_ids("team_overview")
+        else None,
+    }
+    return render(request, "wards/team_overview.html", ctx)
