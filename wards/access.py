@@ -25,25 +25,25 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Quản trị hệ thống")
 
 
-V, L, O, S, A = Role.VOLUNTEER, Role.LEADER, Role.OFFICER, Role.SUPERVISOR, Role.ADMIN
+V, L, OF, S, A = Role.VOLUNTEER, Role.LEADER, Role.OFFICER, Role.SUPERVISOR, Role.ADMIN
 
 # capability -> the roles that have it over the units of their grant
 CAPABILITIES: dict[str, frozenset[Role]] = {
     # see a team's roster (member names are not supervised persons' data)
-    "team_view": frozenset({V, L, O, S, A}),
+    "team_view": frozenset({V, L, OF, S, A}),
     # add members, change roles, record leaving, edit the team's decision
-    "team_edit": frozenset({L, O}),
+    "team_edit": frozenset({L, OF}),
     # the per-ward table of teams, sizes and composition under a unit
     "team_overview": frozenset({S, A}),
     # every supervised person of the ward (volunteers only see their own assigned persons)
-    "person_view": frozenset({L, O}),
-    "person_edit": frozenset({L, O}),
+    "person_view": frozenset({L, OF}),
+    "person_edit": frozenset({L, OF}),
     # log contacts and activities for the ward
-    "casework": frozenset({V, L, O}),
+    "casework": frozenset({V, L, OF}),
     # counts and reports, never names
-    "aggregate": frozenset({V, L, O, S, A}),
+    "aggregate": frozenset({V, L, OF, S, A}),
     # the audit trail of the unit
-    "audit_view": frozenset({L, O}),
+    "audit_view": frozenset({L, OF}),
 }
 
 
@@ -84,7 +84,7 @@ class Access:
     @property
     def primary(self) -> Grant | None:
         """The grant the interface is built around (the most local one)."""
-        order = [L, O, V, S, A]
+        order = [L, OF, V, S, A]
         return min(self.grants, key=lambda g: order.index(g.role), default=None)
 
     @property
@@ -116,10 +116,10 @@ def _compute(user) -> Access:
         role = L if member.role in (Member.Role.LEADER, Member.Role.DEPUTY) else V
         raw.append((role, member.team.ward, member))
     for post in Post.objects.active().filter(user=user).select_related("unit").order_by("pk"):
-        raw.append((O if post.role == Post.Role.OFFICER else S, post.unit, None))
+        raw.append((OF if post.role == Post.Role.OFFICER else S, post.unit, None))
     grants: list[Grant] = []
     for role, unit, member in raw:
-        ids = frozenset(AdminUnit.objects.scope(unit).values_list("pk", flat=True))
+        ids = AdminUnit.objects.scope_ids([unit])
         grants.append(Grant(role=role, unit=unit, unit_ids=ids, member=member))
     if user.is_superuser:
         ids = frozenset(AdminUnit.objects.values_list("pk", flat=True))

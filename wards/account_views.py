@@ -14,8 +14,12 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit(actor=self.request.user, action=AuditEvent.Action.LOGIN, object_type="auth.user",
-              object_id=self.request.user.pk)
+        audit(
+            actor=self.request.user,
+            action=AuditEvent.Action.LOGIN,
+            object_type="auth.user",
+            object_id=self.request.user.pk,
+        )
         return response
 
     def form_invalid(self, form):
@@ -27,6 +31,10 @@ class LoginView(auth_views.LoginView):
 class LogoutView(auth_views.LogoutView):
     def post(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            audit(actor=request.user, action=AuditEvent.Action.LOGOUT, object_type="auth.user",
-                  object_id=request.user.pk)
+            audit(
+                actor=request.user,
+                action=AuditEvent.Action.LOGOUT,
+                object_type="auth.user",
+                object_id=request.user.pk,
+            )
         return super().post(request, *args, **kwargs)

@@ -9,7 +9,10 @@ class AdminUnitAdmin(admin.ModelAdmin):
     list_filter = ["level", "division_type"]
     search_fields = ["code", "name"]
     raw_id_fields = ["parent", "successor"]
-    readonly_fields = ["path"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A unit's code and parent make the paths of its whole subtree: fixed once created.
+        return ["path", "code", "parent"] if obj else ["path"]
 
 
 class MemberInline(admin.TabularInline):

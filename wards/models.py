@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Timestamped(models.Model):
@@ -30,8 +31,8 @@ class AdminUnitQuerySet(models.QuerySet):
             condition |= Q(path__startswith=unit.path)
         return self.filter(condition)
 
-    def with_predecessors(self, units) -> AdminUnitQuerySet:
-        """The units' subtrees plus every unit merged into them or into a unit below them.
+    def scope_ids(self, units) -> frozenset[int]:
+        """Ids of the units' subtrees plus every unit merged into them or below them.
 
         Follows `successor` backwards until nothing new is found; each step is one query
         for the merged units and one for their subtrees (merges are rarely more than two
@@ -51,7 +52,11 @@ class AdminUnitQuerySet(models.QuerySet):
             new = set(AdminUnit.objects.subtrees(merged).values_list("pk", flat=True)) - ids
             ids |= new
             frontier = new
-        return self.filter(pk__in=ids)
+        return frozenset(ids)
+
+    def with_predecessors(self, units) -> AdminUnitQuerySet:
+        """The units' subtrees plus every unit merged into them or into a unit below them."""
+        return self.filter(pk__in=self.scope_ids(units))
 
     def scope(self, unit: AdminUnit) -> AdminUnitQuerySet:
         """What a report or a role at `unit` covers: subtree plus merged predecessors."""
@@ -125,7 +130,7 @@ class AdminUnit(Timestamped):
 
     class Meta:
         verbose_name = _("đơn vị hành chính")
-        verbose_name_plural = _("đơn vị hành chính")
+        verbose_name_plural = pgettext_lazy("plural", "đơn vị hành chính")
         ordering = ["path"]
         indexes = [
             # AdminUnitQuerySet.subtree(): path LIKE '/01/006/%'
@@ -150,13 +155,13 @@ class AdminUnit(Timestamped):
     def __str__(self) -> str:
         return self.name
 
-    def build_path(self) -> str:
-        prefix = self.parent.path if self.parent_id else "/"
-        return f"{prefix}{self.code}/"
-
     def save(self, *args, **kwargs) -> None:
         self.path = self.build_path()
         super().save(*args, **kwargs)
+
+    def build_path(self) -> str:
+        prefix = self.parent.path if self.parent_id else "/"
+        return f"{prefix}{self.code}/"
 
     @property
     def is_commune(self) -> bool:
@@ -221,7 +226,9 @@ class Team(Timestamped):
     )
     name = models.CharField(_("tên đội"), max_length=200)
     established_on = models.DateField(_("ngày thành lập"), null=True, blank=True)
-    decision_no = models.CharField(_("số quyết định thành lập"), max_length=60, blank=True, default="")
+    decision_no = models.CharField(
+        _("số quyết định thành lập"), max_length=60, blank=True, default=""
+    )
     dissolved_on = models.DateField(_("ngày giải thể"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -235,7 +242,7 @@ class Team(Timestamped):
 
     class Meta:
         verbose_name = _("đội công tác xã hội tình nguyện")
-        verbose_name_plural = _("đội công tác xã hội tình nguyện")
+        verbose_name_plural = pgettext_lazy("plural", "đội công tác xã hội tình nguyện")
         ordering = ["ward__path", "-established_on"]
         constraints = [
             models.UniqueConstraint(
@@ -304,7 +311,9 @@ class Member(Timestamped):
     sex = models.CharField(_("giới tính"), max_length=6, choices=Sex.choices)
     birth_year = models.PositiveSmallIntegerField(_("năm sinh"), null=True, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True, default="")
-    role = models.CharField(_("chức danh"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    role = models.CharField(
+        _("chức danh"), max_length=10, choices=Role.choices, default=Role.MEMBER
+    )
     organisation = models.CharField(
         _("tổ chức cử tham gia"),
         max_length=10,
@@ -334,7 +343,7 @@ class Member(Timestamped):
 
     class Meta:
         verbose_name = _("thành viên đội")
-        verbose_name_plural = _("thành viên đội")
+        verbose_name_plural = pgettext_lazy("plural", "thành viên đội")
         ordering = ["team", "left_on", "role", "full_name"]
         indexes = [
             # access_for(): the active memberships of a login
@@ -393,7 +402,7 @@ class Area(Timestamped):
 
     class Meta:
         verbose_name = _("địa bàn dân cư")
-        verbose_name_plural = _("địa bàn dân cư")
+        verbose_name_plural = pgettext_lazy("plural", "địa bàn dân cư")
         ordering = ["ward", "name"]
         constraints = [
             models.UniqueConstraint(fields=["ward", "name"], name="wards_area_unique_name"),
@@ -437,7 +446,7 @@ class Post(Timestamped):
 
     class Meta:
         verbose_name = _("chức vụ")
-        verbose_name_plural = _("chức vụ")
+        verbose_name_plural = pgettext_lazy("plural", "chức vụ")
         indexes = [
             # access_for(): the posts of a login
             models.Index(fields=["user", "ended_on"], name="wards_post_user_idx"),
@@ -511,8 +520,8 @@ class AuditEvent(models.Model):
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("nhật ký truy cập")
-        verbose_name_plural = _("nhật ký truy cập")
+        verbose_name = _("nhật ký hoạt động")
+        verbose_name_plural = pgettext_lazy("plural", "nhật ký hoạt động")
         ordering = ["-created_at"]
         indexes = [
             # audit trail of a unit, newest first

@@ -108,9 +108,7 @@ def member_leave(*, actor, member: Member, left_on: datetime.date, reason: str =
     if left_on > timezone.localdate():
         raise ValidationError({"left_on": _("Ngày thôi tham gia không được ở tương lai.")})
     if left_on < member.joined_on:
-        raise ValidationError(
-            {"left_on": _("Ngày thôi tham gia không được trước ngày tham gia.")}
-        )
+        raise ValidationError({"left_on": _("Ngày thôi tham gia không được trước ngày tham gia.")})
     member.left_on = left_on
     member.left_reason = reason
     member.full_clean()

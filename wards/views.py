@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from wards import services
 from wards.access import access_for
@@ -40,7 +41,11 @@ def _apply_errors(form, error: ValidationError) -> None:
 
 def size_warning(size: int) -> str:
     if size < settings.TEAM_SIZE_MIN or size > settings.TEAM_SIZE_MAX:
-        return _("Đội có %(size)s thành viên, ngoài khoảng %(min)s–%(max)s theo quy định.") % {
+        return ngettext(
+            "Đội có %(size)s thành viên, ngoài khoảng %(min)s–%(max)s theo quy định.",
+            "Đội có %(size)s thành viên, ngoài khoảng %(min)s–%(max)s theo quy định.",
+            size,
+        ) % {
             "size": size,
             "min": settings.TEAM_SIZE_MIN,
             "max": settings.TEAM_SIZE_MAX,
@@ -179,21 +184,22 @@ def team_overview(request: HttpRequest) -> HttpResponse:
         team.ward_id: team
         for team in Team.objects.filter(ward__in=wards).active_on(on).with_composition(on)
     }
-    rows = [(ward, teams.get(ward.pk)) for ward in wards]
-    roles = list(Member.Role)
-    orgs = list(Member.Organisation)
-    totals = {"teams": len(teams), "size": sum(t.size for t in teams.values())}
-    for key in [f"n_{r.value}" for r in roles] + [f"org_{o.value}" for o in orgs]:
-        totals[key] = sum(getattr(t, key) for t in teams.values())
+    columns = [("size", _("Tổng số thành viên"))]
+    columns += [(f"n_{role.value}", role.label) for role in Member.Role]
+    columns += [(f"org_{org.value}", org.label) for org in Member.Organisation]
+    rows = []
+    for ward in wards:
+        team = teams.get(ward.pk)
+        values = [getattr(team, key) for key, _label in columns] if team else []
+        rows.append((ward, team, values, size_warning(team.size) if team else ""))
+    totals = [sum(getattr(t, key) for t in teams.values()) for key, _label in columns]
     ctx = {
         "unit": unit,
         "on": on,
-        "rows": [
-            (ward, team, size_warning(team.size) if team else "") for ward, team in rows
-        ],
-        "roles": roles,
-        "orgs": orgs,
+        "rows": rows,
+        "columns": columns,
         "totals": totals,
+        "team_count": len(teams),
         "children": scope.filter(parent=unit).exclude(level=AdminUnit.Level.COMMUNE),
         "parent": unit.parent
         if unit.parent_id and unit.parent_id in access_for(request.user).unit_ids("team_overview")

@@ -1,0 +1,59 @@
+"""The navigation each role sees. Built here because it spans every app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+
+from wards.access import Role, access_for
+from wards.models import Team
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    view_names: tuple[str, ...]
+
+
+def nav_items(user) -> list[NavItem]:
+    if not user or not user.is_authenticated:
+        return []
+    access = access_for(user)
+    items = [NavItem(_("Trang chủ"), reverse("home"), ("home",))]
+    team_ids = [m.team_id for m in access.members]
+    officer_wards = [g.unit.pk for g in access.grants if g.role == Role.OFFICER and g.unit]
+    if officer_wards:
+        team_ids += list(
+            Team.objects.active().filter(ward_id__in=officer_wards).values_list("pk", flat=True)
+        )
+    team_ids = list(dict.fromkeys(team_ids))
+    names = (
+        dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "ward__name"))
+        if len(team_ids) > 1
+        else {}
+    )
+    for team_id in team_ids:
+        label = _("Đội %(ward)s") % {"ward": names[team_id]} if names else _("Đội của tôi")
+        items.append(
+            NavItem(
+                label,
+                reverse("wards:team_detail", args=[team_id]),
+                ("wards:team_detail", "wards:member_add", "wards:member_edit"),
+            )
+        )
+    if access.can("team_overview"):
+        items.append(
+            NavItem(_("Các Đội"), reverse("wards:team_overview"), ("wards:team_overview",))
+        )
+    if user.is_staff:
+        items.append(NavItem(_("Quản trị"), reverse("admin:index"), ()))
+    return items
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    return {"nav_items": SimpleLazyObject(lambda: nav_items(user))}

@@ -1,0 +1,106 @@
+"""Personas, as healthchecks has alice/bob/charlie.
+
+Ward A (with its predecessor A-old merged into it) lies in district A; ward B in district B;
+both districts in one province. The volunteer, leader and officer work in ward A, the
+supervisor at district A; `outsider` leads ward B; `admin` runs the installation.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from tests import factories as f
+from wards.models import AdminUnit, Member, Post, Team
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # Tests render templates without running collectstatic first.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@dataclass
+class World:
+    province: AdminUnit
+    district_a: AdminUnit
+    district_b: AdminUnit
+    ward_a: AdminUnit
+    ward_a_old: AdminUnit
+    ward_b: AdminUnit
+    team_a: Team
+    team_a_old: Team
+    team_b: Team
+    volunteer_member: Member
+    leader_member: Member
+    outsider_member: Member
+    volunteer: object
+    leader: object
+    officer: object
+    supervisor: object
+    outsider: object
+    admin: object
+
+
+@pytest.fixture
+def world(db) -> World:
+    province = f.unit(code="99", level="province", name="Tỉnh Thử Nghiệm")
+    district_a = f.unit(code="991", level="district", parent=province, name="Quận A")
+    district_b = f.unit(code="992", level="district", parent=province, name="Quận B")
+    ward_a = f.unit(code="99001", parent=district_a, name="Phường A")
+    ward_b = f.unit(code="99002", parent=district_b, name="Phường B")
+    ward_a_old = f.unit(
+        code="99003-2025",
+        parent=district_a,
+        name="Phường A Cũ",
+        valid_until=datetime.date(2025, 6, 30),
+        successor=ward_a,
+    )
+    team_a = f.team(ward=ward_a, name="Đội CTXHTN phường A")
+    team_b = f.team(ward=ward_b, name="Đội CTXHTN phường B")
+    team_a_old = f.team(
+        ward=ward_a_old, name="Đội CTXHTN phường A cũ", dissolved_on=datetime.date(2025, 6, 30)
+    )
+    volunteer = f.user("tnv_a", first_name="Lan", last_name="Trần Thị")
+    leader = f.user("doitruong_a", first_name="Hùng", last_name="Lê Văn")
+    officer = f.user("canbo_a")
+    supervisor = f.user("giamsat_a")
+    outsider = f.user("doitruong_b")
+    admin = f.user("quantri", is_staff=True, is_superuser=True)
+    leader_member = f.member(team=team_a, full_name="Lê Văn Hùng", role="leader", user=leader)
+    volunteer_member = f.member(team=team_a, full_name="Trần Thị Lan", user=volunteer, sex="female")
+    for i in range(3):
+        f.member(team=team_a, full_name=f"Phạm Văn Thành Viên {i}")
+    outsider_member = f.member(team=team_b, full_name="Đỗ Văn B", role="leader", user=outsider)
+    f.member(
+        team=team_a_old, full_name="Vũ Thị Cũ", role="leader", left_on=datetime.date(2025, 6, 30)
+    )
+    f.post(user=officer, unit=ward_a, role=Post.Role.OFFICER)
+    f.post(user=supervisor, unit=district_a, role=Post.Role.SUPERVISOR)
+    return World(**{k: v for k, v in locals().items() if k in World.__dataclass_fields__})
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def personas(world) -> dict[str, Client]:
+    """A logged-in client per persona, plus anonymous."""
+    return {
+        "anonymous": Client(),
+        "volunteer": login(world.volunteer),
+        "leader": login(world.leader),
+        "officer": login(world.officer),
+        "supervisor": login(world.supervisor),
+        "outsider": login(world.outsider),
+        "admin": login(world.admin),
+    }

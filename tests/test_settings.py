@@ -1,0 +1,76 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _import_settings(**env):
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_settings_refuse_to_start_without_secret_key_outside_debug():
+    result = _import_settings()
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_settings_start_without_secret_key_in_debug():
+    assert _import_settings(DEBUG="1").returncode == 0
+
+
+def test_settings_start_with_secret_key_outside_debug():
+    assert _import_settings(SECRET_KEY="x" * 50).returncode == 0
+
+
+def test_a_boolean_variable_that_is_not_a_boolean_is_refused():
+    result = _import_settings(DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
+
+
+def test_debug_is_off_and_language_is_vietnamese_by_default(settings):
+    assert settings.DEBUG is False
+    assert settings.LANGUAGE_CODE == "vi"
+    assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
+
+
+def test_every_environment_variable_is_documented_in_readme_and_env_example():
+    import re
+
+    names = set()
+    for source in ("config/settings.py", "config/gunicorn.py"):
+        text = (ROOT / source).read_text()
+        names |= set(re.findall(r'(?:getenv|env\w*)\(\s*"([A-Z_]+)"', text))
+    assert "SECRET_KEY" in names and "DATABASE_URL" in names
+    readme = (ROOT / "README.md").read_text()
+    example = (ROOT / ".env.example").read_text()
+    for name in names:
+        assert f"`{name}`" in readme, f"{name} missing from README"
+        assert f"{name}=" in example, f"{name} missing from .env.example"
+
+
+def test_deploy_checks_are_clean_with_production_settings():
+    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECURE_SSL_REDIRECT")}
+    clean.update(
+        SECRET_KEY="p" * 20 + "production-like-secret-key-0123456789", ALLOWED_HOSTS="x.vn"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
