@@ -18,7 +18,9 @@ from wards.models import AdminUnit, Member, Post, Team
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
+def _test_settings(settings):
+    # A fast hasher: the production one is slow by design, and every persona has a password.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests render templates without running collectstatic first.
     settings.STORAGES = {
         **settings.STORAGES,
@@ -67,8 +69,8 @@ def world(db) -> World:
     team_a_old = f.team(
         ward=ward_a_old, name="Đội CTXHTN phường A cũ", dissolved_on=datetime.date(2025, 6, 30)
     )
-    volunteer = f.user("tnv_a", first_name="Lan", last_name="Trần Thị")
-    leader = f.user("doitruong_a", first_name="Hùng", last_name="Lê Văn")
+    volunteer = f.user("tnv_a", first_name="Trần Thị Lan")
+    leader = f.user("doitruong_a", first_name="Lê Văn Hùng")
     officer = f.user("canbo_a")
     supervisor = f.user("giamsat_a")
     outsider = f.user("doitruong_b")
