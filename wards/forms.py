@@ -92,7 +92,7 @@ class MemberLeaveForm(forms.Form):
 class TeamForm(forms.ModelForm):
     class Meta:
         model = Team
-        fields = ["name", "established_on", "decision_no"]
+        fields = ["name", "established_on", "decision_no", "contact_due_days"]
         widgets = {"established_on": DateInput()}
 
     def clean_established_on(self):

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -230,6 +231,13 @@ class Team(Timestamped):
         _("số quyết định thành lập"), max_length=60, blank=True, default=""
     )
     dissolved_on = models.DateField(_("ngày giải thể"), null=True, blank=True)
+    contact_due_days = models.PositiveSmallIntegerField(
+        _("số ngày đến lần tiếp cận sau"),
+        null=True,
+        blank=True,
+        help_text=_("Để trống để dùng mặc định của hệ thống (30 ngày)."),
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

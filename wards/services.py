@@ -21,7 +21,7 @@ MEMBER_FIELDS = (
     "organisation",
     "joined_on",
 )
-TEAM_FIELDS = ("name", "established_on", "decision_no")
+TEAM_FIELDS = ("name", "established_on", "decision_no", "contact_due_days")
 
 
 def _demote_current_leader(*, actor, team: Team, keep: Member | None) -> Member | None:

@@ -213,3 +213,17 @@ def _count(client, url) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx)
+
+
+def test_leader_sets_the_teams_contact_rhythm_and_bad_values_are_refused(world, personas):
+    url = reverse("wards:team_edit", args=[world.team_a.pk])
+    data = {"name": "Đội CTXHTN phường A", "established_on": "2013-01-15", "decision_no": "12"}
+    response = personas["leader"].post(url, {**data, "contact_due_days": "0"})
+    assert response.status_code == 200
+    world.team_a.refresh_from_db()
+    assert world.team_a.contact_due_days is None
+    response = personas["leader"].post(url, {**data, "contact_due_days": "14"})
+    assert response.status_code == 302
+    world.team_a.refresh_from_db()
+    assert world.team_a.contact_due_days == 14
+    assert AuditEvent.objects.filter(action="update", object_type="wards.team").exists()
