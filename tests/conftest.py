@@ -106,3 +106,11 @@ def personas(world) -> dict[str, Client]:
         "outsider": login(world.outsider),
         "admin": login(world.admin),
     }
+
+
+def pytest_runtest_setup(item):
+    # PostgreSQL-only guarantees (exclusion constraints, concurrent writers) are tested there.
+    from django.db import connection
+
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")

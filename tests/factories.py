@@ -7,6 +7,8 @@ import itertools
 
 from django.contrib.auth import get_user_model
 
+from cases.models import Assignment, Contact, Enrollment, Milestone, Person, Programme
+from cases.text import fold
 from wards.models import AdminUnit, Area, Member, Post, Team
 
 _seq = itertools.count(1)
@@ -62,3 +64,54 @@ def post(*, user, unit: AdminUnit, role: str, **fields) -> Post:
 
 def area(*, ward: AdminUnit, name: str = "Tổ dân phố 1") -> Area:
     return Area.objects.create(ward=ward, name=name)
+
+
+def person(*, ward: AdminUnit | None = None, **fields) -> Person:
+    """A person on the register, written directly (no duplicate check, no audit)."""
+    ward = ward or unit()
+    n = next(_seq)
+    fields.setdefault("full_name", f"Nguyễn Văn Người {n}")
+    fields.setdefault("sex", Person.Sex.MALE)
+    fields.setdefault("group", Person.Group.ADDICTED)
+    fields.setdefault("registered_on", datetime.date(2024, 1, 10))
+    fields.setdefault("consent_on", fields["registered_on"])
+    if fields.get("birth_date"):
+        fields.setdefault("birth_year", fields["birth_date"].year)
+    fields.setdefault("birth_year", 1990)
+    fields["search_key"] = fold(f"{fields['full_name']} {fields.get('alias', '')}")
+    return Person.objects.create(ward=ward, **fields)
+
+
+def programme(code: str = "post_rehab_12", **fields) -> Programme:
+    """A programme by code: the one the data migration loaded, or a new one."""
+    fields.setdefault("name", code)
+    fields.setdefault("category", Programme.Category.POST_REHAB)
+    fields.setdefault("default_months", 12)
+    return Programme.objects.get_or_create(code=code, defaults=fields)[0]
+
+
+def enrollment(*, person: Person, programme: Programme | None = None, **fields) -> Enrollment:
+    programme = programme or globals()["programme"]()
+    fields.setdefault("ward", person.ward)
+    fields.setdefault("started_on", datetime.date(2024, 2, 1))
+    return Enrollment.objects.create(person=person, programme=programme, **fields)
+
+
+def assignment(*, person: Person, member: Member, **fields) -> Assignment:
+    fields.setdefault("started_on", person.registered_on)
+    return Assignment.objects.create(person=person, member=member, **fields)
+
+
+def contact(*, person: Person, member: Member | None = None, **fields) -> Contact:
+    fields.setdefault("ward", person.ward)
+    fields.setdefault("person_group", person.group)
+    fields.setdefault("occurred_on", datetime.date(2024, 3, 1))
+    fields.setdefault("kind", Contact.Kind.HOME_VISIT)
+    return Contact.objects.create(person=person, member=member, **fields)
+
+
+def milestone(*, person: Person, **fields) -> Milestone:
+    fields.setdefault("ward", person.ward)
+    fields.setdefault("occurred_on", datetime.date(2024, 3, 1))
+    fields.setdefault("kind", Milestone.Kind.JOB)
+    return Milestone.objects.create(person=person, **fields)

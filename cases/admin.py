@@ -1,0 +1,43 @@
+"""Only the reference data is administered here.
+
+Supervised persons and their casework are deliberately not registered: an administrator sees
+aggregates only (wards.access), and the Django admin would show names, notes and test results
+to every superuser without writing the audit trail.
+"""
+
+from django.contrib import admin
+
+from cases.models import Programme
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name",
+        "category",
+        "default_months",
+        "min_months",
+        "max_months",
+        "active",
+    ]
+    list_filter = ["category", "active"]
+    search_fields = ["code", "name", "legal_basis"]
+    fields = [
+        "code",
+        "name",
+        "category",
+        ("default_months", "min_months", "max_months"),
+        "legal_basis",
+        "active",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Exports and the demo data refer to programmes by code: fixed once created.
+        return ["code"] if obj else []
+
+    def has_delete_permission(self, request, obj=None):
+        # A programme that was ever used stays (PROTECT); retire it by unticking "active".
+        if obj is not None and obj.enrollments.exists():
+            return False
+        return super().has_delete_permission(request, obj)
