@@ -34,7 +34,8 @@ lint: dev-venv
 
 browser-test: dev-venv
 	$(BIN)/pip install --quiet -e ".[dev,browser]"
-	$(BIN)/python -m pytest -q tests/browser -p no:randomly --override-ini addopts=
+	$(BIN)/python -m pytest -q tests/browser -p no:randomly --override-ini addopts= \
+		-p no:cacheprovider --strict-markers -m browser $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles
