@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases.text import fold
@@ -215,6 +216,9 @@ class Person(Timestamped):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:person_detail", args=[self.pk])
 
     def clean(self) -> None:
         if self.area_id and self.ward_id and self.area.ward_id != self.ward_id:

@@ -24,6 +24,14 @@ def nav_items(user) -> list[NavItem]:
         return []
     access = access_for(user)
     items = [NavItem(_("Trang chủ"), reverse("home"), ("home",))]
+    if access.members:
+        items.append(
+            NavItem(
+                _("Việc của tôi"),
+                reverse("cases:my_work"),
+                ("cases:my_work", "cases:contact_add", "cases:assessment_add"),
+            )
+        )
     team_ids = [m.team_id for m in access.members]
     officer_wards = [g.unit.pk for g in access.grants if g.role == Role.OFFICER and g.unit]
     if officer_wards:

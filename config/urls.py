@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from wards import views as ward_views
+from cases.views import work as work_views
 
 urlpatterns = [
-    path("", ward_views.home, name="home"),
+    path("", work_views.home, name="home"),
     path("tai-khoan/", include("wards.account_urls")),
     path("doi/", include("wards.urls")),
     path("ho-so/", include("cases.urls")),
