@@ -57,7 +57,9 @@ def test_pages_switch_to_english_and_back(world, personas, persona):
 
 def test_footer_names_the_unit_and_role_of_the_logged_in_user(world, personas):
     html = personas["leader"].get(reverse("home")).content.decode()
-    assert "Đội trưởng, đội phó" in html and "Phường A" in html
+    assert "Đội trưởng" in html and "Phường A" in html
+    html = personas["volunteer"].get(reverse("home")).content.decode()
+    assert "Thành viên · Phường A" in html
     html = personas["supervisor"].get(reverse("home")).content.decode()
     assert "Cán bộ giám sát" in html and "Quận A" in html
 

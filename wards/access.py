@@ -54,6 +54,11 @@ class Grant:
     unit_ids: frozenset[int]
     member: Member | None = None
 
+    @property
+    def label(self) -> str:
+        """The role as the person holds it: «Đội phó» rather than the grant's group label."""
+        return self.member.get_role_display() if self.member else self.role.label
+
 
 @dataclass
 class Access:

@@ -38,6 +38,7 @@ class MemberForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.team = team
         self.fields["birth_year"].required = True
+        self.fields["sex"].choices = Member.Sex.choices  # radios without a blank "---------"
 
     def clean_full_name(self):
         name = " ".join(self.cleaned_data["full_name"].split())

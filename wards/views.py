@@ -73,7 +73,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     team = _get_team(request, pk)
     members = list(team.members.all())
-    current = [m for m in members if m.left_on is None]
+    rank = {Member.Role.LEADER: 0, Member.Role.DEPUTY: 1, Member.Role.MEMBER: 2}
+    current = sorted((m for m in members if m.left_on is None), key=lambda m: rank[m.role])
     ctx = {
         "team": team,
         "current": current,
