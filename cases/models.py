@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.text import fold
 from wards.access import access_for
-from wards.models import AdminUnit, Area, Member, Timestamped
+from wards.models import AdminUnit, Area, Authored, Member, Timestamped
 
 
 def _visible_persons(user, *, via: str = "") -> Q:
@@ -86,7 +86,7 @@ class PersonQuerySet(models.QuerySet):
         )
 
 
-class Person(Timestamped):
+class Person(Authored):
     """Someone on a ward's register (người được hỗ trợ)."""
 
     class Sex(models.TextChoices):
@@ -165,13 +165,6 @@ class Person(Timestamped):
     )
     # Incremented by every change, so a form can tell that someone else saved in between.
     version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     objects = PersonQuerySet.as_manager()
 
@@ -318,7 +311,7 @@ class EnrollmentQuerySet(models.QuerySet):
         return self.filter(programme__category=Programme.Category.POST_REHAB)
 
 
-class Enrollment(Timestamped):
+class Enrollment(Authored):
     """A person's time in a programme, by reference to the decision that placed them there.
 
     On PostgreSQL an exclusion constraint, `cases_enrollment_no_overlap`, refuses two
@@ -358,13 +351,6 @@ class Enrollment(Timestamped):
     )
     decision_no = models.CharField(_("số quyết định"), max_length=60, blank=True, default="")
     decision_on = models.DateField(_("ngày quyết định"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     objects = EnrollmentQuerySet.as_manager()
 
@@ -488,7 +474,7 @@ class ContactQuerySet(models.QuerySet):
         return self.filter(_visible_persons(user, via="person") | _own_records(user))
 
 
-class Contact(Timestamped):
+class Contact(Authored):
     """One contact with a person: a visit, a meeting, a call, a group session, a drug test.
 
     `ward` and `person_group` are copied from the person when the contact is recorded, so a
@@ -534,13 +520,6 @@ class Contact(Timestamped):
         default="",
     )
     next_due_on = models.DateField(_("hẹn lần tới"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     objects = ContactQuerySet.as_manager()
 
@@ -582,7 +561,7 @@ class MilestoneQuerySet(models.QuerySet):
         return self.filter(kind__in=Milestone.POSITIVE)
 
 
-class Milestone(Timestamped):
+class Milestone(Authored):
     """A dated change in a person's life that the reports count."""
 
     class Kind(models.TextChoices):
@@ -617,13 +596,6 @@ class Milestone(Timestamped):
     occurred_on = models.DateField(_("ngày"))
     kind = models.CharField(_("sự kiện"), max_length=16, choices=Kind.choices)
     note = models.TextField(_("ghi chú"), blank=True, default="")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     objects = MilestoneQuerySet.as_manager()
 
@@ -651,7 +623,7 @@ class AssessmentQuerySet(models.QuerySet):
         return self.filter(_visible_persons(user, via="person") | _own_records(user))
 
 
-class Assessment(Timestamped):
+class Assessment(Authored):
     """A periodic classification of a person's progress, as early-intervention clubs keep."""
 
     class Result(models.TextChoices):
@@ -679,13 +651,6 @@ class Assessment(Timestamped):
     assessed_on = models.DateField(_("ngày đánh giá"))
     result = models.CharField(_("kết quả"), max_length=16, choices=Result.choices)
     note = models.TextField(_("ghi chú"), blank=True, default="")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     objects = AssessmentQuerySet.as_manager()
 

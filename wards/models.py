@@ -20,6 +20,21 @@ class Timestamped(models.Model):
         abstract = True
 
 
+class Authored(Timestamped):
+    """A record a user writes: who created it, beside when."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
 class AdminUnitQuerySet(models.QuerySet):
     def subtree(self, unit: AdminUnit) -> AdminUnitQuerySet:
         """The unit and every unit below it: one range query on the materialised path."""
@@ -215,7 +230,7 @@ class TeamQuerySet(models.QuerySet):
         return self.annotate(**annotations)
 
 
-class Team(Timestamped):
+class Team(Authored):
     """The Đội công tác xã hội tình nguyện of one commune/ward."""
 
     ward = models.ForeignKey(
@@ -237,13 +252,6 @@ class Team(Timestamped):
         blank=True,
         help_text=_("Để trống để dùng mặc định của hệ thống (30 ngày)."),
         validators=[MinValueValidator(1), MaxValueValidator(365)],
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
     )
 
     objects = TeamQuerySet.as_manager()
@@ -290,7 +298,7 @@ class MemberQuerySet(models.QuerySet):
         return self.filter(team__ward_id__in=access_for(user).unit_ids("team_edit"))
 
 
-class Member(Timestamped):
+class Member(Authored):
     """A member of a team. Leaving sets `left_on`; the row stays for history."""
 
     class Role(models.TextChoices):
@@ -338,13 +346,6 @@ class Member(Timestamped):
         null=True,
         blank=True,
         related_name="memberships",
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
     )
 
     objects = MemberQuerySet.as_manager()
