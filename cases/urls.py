@@ -15,3 +15,18 @@ urlpatterns += [
 ]
 
 # --- register, person forms, enrolments, assignments, ward dashboard (cases/views/register.py)
+from cases.views import register  # noqa: E402
+
+urlpatterns += [
+    path("danh-sach/", register.register, name="register"),
+    path("danh-sach/dang-ky/", register.person_add, name="person_add"),
+    path("nguoi/<int:pk>/sua/", register.person_edit, name="person_edit"),
+    path("nguoi/<int:pk>/dong-ho-so/", register.person_close, name="person_close"),
+    path("nguoi/<int:pk>/mo-lai/", register.person_reopen, name="person_reopen"),
+    path("nguoi/<int:pk>/chuong-trinh/", register.enrollment_add, name="enrollment_add"),
+    path("chuong-trinh/<int:pk>/ket-thuc/", register.enrollment_end, name="enrollment_end"),
+    path("phan-cong/", register.assignment_board, name="assignment_board"),
+    path("phan-cong/chuyen/", register.assignment_reassign, name="assignment_reassign"),
+    path("phan-cong/ban-giao/", register.assignment_handover, name="assignment_handover"),
+    path("tong-quan/", register.ward_dashboard, name="ward_dashboard"),
+]

@@ -440,4 +440,3 @@ def test_the_person_page_query_count_is_the_same_at_1_and_at_50_timeline_items(
     with django_assert_num_queries(baseline):
         response = client.get(url)
     assert len(response.context["timeline"]) == 50
-

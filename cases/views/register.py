@@ -1,0 +1,649 @@
+"""The ward's register and what a team leader or commune officer does with it.
+
+The register (filters, and a name search that never enters a URL), registering, correcting,
+closing and reopening a person's file, enrolments, the assignment board and the weekly
+dashboard. Every page needs `person_edit` over the ward: volunteers, supervisors and other
+wards get 404. A user with several wards picks one with `?xa=<unit code>`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.lookups import IsNull, LessThan
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from cases import services
+from cases.forms.register import (
+    DuplicateConfirmForm,
+    EnrollmentEndForm,
+    EnrollmentForm,
+    HandoverForm,
+    PersonCloseForm,
+    PersonEditForm,
+    PersonForm,
+    ReassignForm,
+    RegisterFilterForm,
+    RegisterSearchForm,
+    ward_members,
+)
+from cases.models import Assignment, Contact, Enrollment, Person
+from wards.access import CAPABILITIES, Grant, access_for, require
+from wards.models import Member
+from wards.views import _apply_errors
+
+PER_PAGE = 25
+HISTORY_LIMIT = 50
+SEARCH_KEY = "register_q"
+ENDING_SOON_DAYS = 30
+
+Filters = RegisterFilterForm  # the filter values, shared by the register and the dashboard
+
+
+# Access -------------------------------------------------------------------------------------
+
+
+def _ward_grants(user) -> list[Grant]:
+    """The user's grants at a ward that carry person_edit, one per ward, in grant order."""
+    grants: dict[int, Grant] = {}
+    for grant in access_for(user).grants:
+        if grant.role in CAPABILITIES["person_edit"] and grant.unit and grant.unit.is_commune:
+            grants.setdefault(grant.unit.pk, grant)
+    return list(grants.values())
+
+
+def _ward_grant(request: HttpRequest) -> Grant:
+    """The ward the page works on: `?xa=<code>` among the user's wards, else the first."""
+    grants = _ward_grants(request.user)
+    code = request.GET.get("xa")
+    if code:
+        grant = next((g for g in grants if g.unit.code == code), None)
+    else:
+        grant = next(iter(grants), None)
+    if grant is None:
+        raise Http404
+    require(request.user, "person_edit", grant.unit.pk)
+    return grant
+
+
+def _get_person(request: HttpRequest, pk: int, *, write: bool = False) -> Person:
+    person = get_object_or_404(
+        Person.objects.visible_to(request.user).select_related("ward", "area"), pk=pk
+    )
+    if write and not access_for(request.user).can("person_edit", person.ward_id):
+        raise PermissionDenied
+    return person
+
+
+def _get_enrollment(request: HttpRequest, pk: int) -> Enrollment:
+    enrollment = get_object_or_404(
+        Enrollment.objects.visible_to(request.user).select_related("person", "programme"), pk=pk
+    )
+    if not access_for(request.user).can("person_edit", enrollment.person.ward_id):
+        raise PermissionDenied
+    return enrollment
+
+
+def _ward_url(request: HttpRequest, name: str, grant: Grant, **params) -> str:
+    """A ward page's URL with its filters, and `?xa=` when the user has several wards."""
+    query = {k: v for k, v in params.items() if v}
+    if len(_ward_grants(request.user)) > 1:
+        query["xa"] = grant.unit.code
+    return reverse(name) + (f"?{urlencode(query)}" if query else "")
+
+
+def _ward_ctx(request: HttpRequest, grant: Grant) -> dict:
+    """What every ward page shows: the ward and, for a user with several, the switcher."""
+    grants = _ward_grants(request.user)
+    return {
+        "ward": grant.unit,
+        "wards": [g.unit for g in grants] if len(grants) > 1 else [],
+        "xa": urlencode({"xa": grant.unit.code}) if len(grants) > 1 else "",
+    }
+
+
+def _person_url_name() -> str:
+    """Rows link to the person's page when the app has one, to the edit form otherwise."""
+    try:
+        reverse("cases:person_detail", args=[1])
+    except NoReverseMatch:
+        return "cases:person_edit"
+    return "cases:person_detail"
+
+
+def _after_save(person: Person) -> str:
+    try:
+        return reverse("cases:person_detail", args=[person.pk])
+    except NoReverseMatch:
+        return reverse("cases:register")
+
+
+# Reads --------------------------------------------------------------------------------------
+# `_with_casework` and `_overdue` answer the same question as the volunteer's work list
+# (cases/views/work.py); they belong on PersonQuerySet as with_last_contact() / overdue(today).
+
+
+def _months(today: datetime.date) -> tuple[datetime.date, datetime.date, datetime.date]:
+    """The first and last day of this month and the first day of last month."""
+    start = today.replace(day=1)
+    end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+    return start, end, (start - datetime.timedelta(days=1)).replace(day=1)
+
+
+def _with_casework(persons: QuerySet, today: datetime.date, due_days: int) -> QuerySet:
+    """Each person's last contact and whether a contact is overdue (`_overdue`)."""
+    latest = Contact.objects.filter(person=OuterRef("pk")).order_by("-occurred_on", "-pk")
+    flag = Case(
+        When(_overdue(today, due_days), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    return persons.annotate(
+        last_contact_on=Subquery(latest.values("occurred_on")[:1]), overdue=flag
+    )
+
+
+def _overdue(today: datetime.date, due_days: int) -> Q:
+    """Overdue as on a volunteer's work list: an active person never contacted, whose last
+    appointment has passed, or, without an appointment, whose last contact is older than the
+    ward's rhythm (services.contact_due_days).
+
+    Built from subqueries rather than annotations so that an aggregate can use it too."""
+    latest = Contact.objects.filter(person=OuterRef("pk")).order_by("-occurred_on", "-pk")
+    last_on = Subquery(latest.values("occurred_on")[:1])
+    last_due = Subquery(latest.values("next_due_on")[:1])
+    cutoff = today - datetime.timedelta(days=due_days)
+    return Q(status=Person.Status.ACTIVE) & (
+        IsNull(last_on, True)
+        | LessThan(last_due, today)
+        | (IsNull(last_due, True) & LessThan(last_on, cutoff))
+    )
+
+
+def _helped() -> Exists:
+    return Exists(Assignment.objects.open().filter(person=OuterRef("pk")))
+
+
+def _period_ending(start: datetime.date | None, end: datetime.date) -> Exists:
+    """An open enrolment due by `end` (and from `start`, when given)."""
+    enrollments = Enrollment.objects.open().filter(person=OuterRef("pk"), due_on__lte=end)
+    return Exists(enrollments.filter(due_on__gte=start) if start else enrollments)
+
+
+def _contacted(start: datetime.date, end: datetime.date) -> Exists:
+    contacts = Contact.objects.filter(person=OuterRef("pk"), occurred_on__range=(start, end))
+    return Exists(contacts)
+
+
+def _filtered(persons: QuerySet, data: dict, today: datetime.date) -> QuerySet:
+    """The register narrowed by the filter form's cleaned values (invalid ones are ignored)."""
+    month_start, month_end, last_month = _months(today)
+    status = data.get("tinh_trang", Filters.STATUS_ACTIVE)
+    if status != Filters.STATUS_ALL:
+        persons = persons.closed() if status == Filters.STATUS_CLOSED else persons.active()
+    if data.get("nhom"):
+        persons = persons.filter(group=data["nhom"])
+    if data.get("chuong_trinh"):
+        enrolled = Enrollment.objects.open().filter(programme=data["chuong_trinh"])
+        persons = persons.filter(Exists(enrolled.filter(person=OuterRef("pk"))))
+    helper = data.get("tnv")
+    if helper == Filters.UNASSIGNED:
+        persons = persons.exclude(_helped())
+    elif helper:
+        held = Assignment.objects.open().filter(member_id=helper, person=OuterRef("pk"))
+        persons = persons.filter(Exists(held))
+    if data.get("qua_han"):
+        persons = persons.filter(overdue=True)
+    if data.get("het_han") == Filters.MONTH_THIS:
+        persons = persons.filter(_period_ending(month_start, month_end))
+    elif data.get("het_han") == Filters.DAYS_30:
+        persons = persons.filter(_period_ending(None, today + datetime.timedelta(ENDING_SOON_DAYS)))
+    if data.get("tiep_can") == Filters.MONTH_THIS:
+        persons = persons.filter(_contacted(month_start, month_end))
+    elif data.get("tiep_can") == Filters.MONTH_LAST:
+        persons = persons.filter(_contacted(last_month, month_start - datetime.timedelta(1)))
+    if data.get("moi"):
+        persons = persons.filter(registered_on__range=(month_start, month_end))
+    return persons
+
+
+# The register -------------------------------------------------------------------------------
+
+
+@never_cache
+def register(request: HttpRequest) -> HttpResponse:
+    """The ward's register. The search box posts here; the text stays in the session."""
+    grant = _ward_grant(request)
+    if request.method == "POST":
+        return _register_search(request)
+    today = timezone.localdate()
+    filters = RegisterFilterForm(request.GET, user=request.user, ward=grant.unit)
+    filters.is_valid()
+    text = request.session.get(SEARCH_KEY, "")
+    persons = Person.objects.visible_to(request.user).filter(ward__in=grant.unit_ids)
+    persons = _with_casework(persons.search(text), today, services.contact_due_days(grant.unit))
+    persons = _filtered(persons, filters.cleaned_data, today)
+    page = Paginator(persons.for_list(), PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {
+        **_ward_ctx(request, grant),
+        "page": page,
+        "filters": filters,
+        "filter_count": filters.active_count(),
+        "page_query": f"?{query.urlencode()}&" if query else "?",
+        "search_form": RegisterSearchForm(initial={"q": text}),
+        "searching": bool(text),
+        "person_url_name": _person_url_name(),
+        "add_url": _ward_url(request, "cases:person_add", grant),
+    }
+    return render(request, "cases/register_list.html", ctx)
+
+
+def _register_search(request: HttpRequest) -> HttpResponse:
+    """Keep the search text in the session and go back to the list: Post/Redirect/Get, so
+    the name typed is never in a URL, a browser history or a server log."""
+    form = RegisterSearchForm(request.POST)
+    if "xoa" not in request.POST and form.is_valid() and form.cleaned_data["q"].strip():
+        request.session[SEARCH_KEY] = " ".join(form.cleaned_data["q"].split())
+    else:
+        request.session.pop(SEARCH_KEY, None)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return redirect(reverse("cases:register") + (f"?{query.urlencode()}" if query else ""))
+
+
+# Person files -------------------------------------------------------------------------------
+
+
+@never_cache
+def person_add(request: HttpRequest) -> HttpResponse:
+    grant = _ward_grant(request)
+    form = PersonForm(request.POST or None, user=request.user, ward=grant.unit)
+    confirm = DuplicateConfirmForm(request.POST or None)
+    matches, elsewhere = [], False
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in services.PERSON_FIELDS}
+        matches, elsewhere = services.find_duplicates(
+            ward=grant.unit, full_name=fields["full_name"], birth_year=fields["birth_year"]
+        )
+        confirmed = confirm.is_valid() and confirm.cleaned_data["confirm"]
+        if confirmed or not (matches or elsewhere):
+            try:
+                person = services.person_register(
+                    actor=request.user, ward=grant.unit, confirm_duplicate=confirmed, **fields
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Đã đưa %(name)s vào danh sách.") % {"name": person})
+                return redirect(_after_save(person))
+    ctx = {
+        **_ward_ctx(request, grant),
+        "form": form,
+        "confirm": confirm,
+        "matches": matches,
+        "elsewhere": elsewhere,
+        "person_url_name": _person_url_name(),
+        "cancel_url": _ward_url(request, "cases:register", grant),
+    }
+    return render(request, "cases/person_form.html", ctx)
+
+
+@never_cache
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person(request, pk, write=True)
+    instance = Person(pk=person.pk, ward=person.ward) if request.method == "POST" else person
+    form = PersonEditForm(
+        request.POST or None,
+        instance=instance,
+        user=request.user,
+        ward=person.ward,
+        initial={"version": person.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in services.PERSON_FIELDS}
+        try:
+            services.person_update(
+                actor=request.user,
+                person=person,
+                expected_version=form.cleaned_data["version"],
+                **fields,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("Đã lưu hồ sơ của %(name)s.") % {"name": fields["full_name"]}
+            )
+            return redirect(_after_save(person))
+    ctx = {"person": person, "form": form, "cancel_url": _after_save(person)}
+    return render(request, "cases/person_form.html", ctx)
+
+
+@never_cache
+def person_close(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person(request, pk, write=True)
+    if not person.is_active:
+        messages.info(request, _("Hồ sơ này đã đóng từ trước."))
+        return redirect(_after_save(person))
+    form = PersonCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_close(
+                actor=request.user,
+                person=person,
+                closed_on=form.cleaned_data["closed_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Đã đóng hồ sơ của %(name)s.") % {"name": person})
+            return redirect(_after_save(person))
+    ctx = {
+        "person": person,
+        "form": form,
+        "open_enrollments": person.enrollments.open().select_related("programme"),
+        "cancel_url": _after_save(person),
+    }
+    return render(request, "cases/person_close.html", ctx)
+
+
+@require_POST
+def person_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person(request, pk, write=True)
+    try:
+        services.person_reopen(actor=request.user, person=person)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Đã mở lại hồ sơ của %(name)s. Hãy phân công người giúp đỡ.") % {"name": person},
+        )
+    return redirect(_after_save(person))
+
+
+# Enrolments ---------------------------------------------------------------------------------
+
+
+@never_cache
+def enrollment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person(request, pk, write=True)
+    form = EnrollmentForm(request.POST or None, instance=Enrollment(person=person))
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrollment = services.enrollment_start(
+                actor=request.user, person=person, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Đã ghi nhận %(name)s tham gia «%(programme)s».")
+                % {"name": person, "programme": enrollment.programme},
+            )
+            return redirect(_after_save(person))
+    ctx = {
+        "person": person,
+        "form": form,
+        "enrollments": person.enrollments.select_related("programme"),
+        "cancel_url": _after_save(person),
+    }
+    return render(request, "cases/enrollment_form.html", ctx)
+
+
+@never_cache
+def enrollment_end(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = _get_enrollment(request, pk)
+    person = enrollment.person
+    if enrollment.ended_on is not None:
+        messages.info(request, _("Lượt tham gia này đã kết thúc."))
+        return redirect(_after_save(person))
+    form = EnrollmentEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrollment_end(
+                actor=request.user,
+                enrollment=enrollment,
+                ended_on=form.cleaned_data["ended_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Đã kết thúc «%(programme)s» của %(name)s.")
+                % {"programme": enrollment.programme, "name": person},
+            )
+            return redirect(_after_save(person))
+    ctx = {
+        "enrollment": enrollment,
+        "person": person,
+        "form": form,
+        "cancel_url": _after_save(person),
+    }
+    return render(request, "cases/enrollment_end.html", ctx)
+
+
+# Assignments --------------------------------------------------------------------------------
+
+
+def _caseloads(user, grant: Grant) -> list[Member]:
+    """The ward's active members, and former members who still hold persons, each with the
+    number of persons they follow now; active members first."""
+    holding = Assignment.objects.open().filter(person__ward__in=grant.unit_ids)
+    members = Member.objects.filter(
+        Q(pk__in=ward_members(user, grant.unit).values("pk"))
+        | Q(pk__in=holding.values("member_id"))
+    )
+    return list(
+        members.annotate(
+            caseload=Count("assignments", filter=Q(assignments__ended_on__isnull=True))
+        ).order_by(F("left_on").asc(nulls_first=True), "full_name", "pk")
+    )
+
+
+def _board_ctx(request: HttpRequest, grant: Grant, reassign=None, handover=None) -> dict:
+    """The board: caseload per member, the persons to tick, the forms and the history."""
+    user, ward = request.user, grant.unit
+    active = Person.objects.visible_to(user).filter(ward__in=grant.unit_ids).active()
+    totals = active.aggregate(total=Count("pk"), unassigned=Count("pk", filter=~Q(_helped())))
+    members = _caseloads(user, grant)
+    helper = request.GET.get("tnv", "")
+    persons = active.for_list()
+    if helper == Filters.UNASSIGNED:
+        persons = persons.exclude(_helped())
+    elif helper in {str(m.pk) for m in members}:
+        persons = persons.filter(assignments__member=helper, assignments__ended_on__isnull=True)
+    else:
+        helper = ""
+    reassign = reassign or ReassignForm(user=user, ward=ward)
+    selected = set(reassign.data.getlist("persons")) if reassign.is_bound else set()
+    history = Assignment.objects.visible_to(user).filter(person__ward__in=grant.unit_ids)
+    return {
+        **_ward_ctx(request, grant),
+        "totals": totals,
+        "members": members,
+        "helper_choices": [
+            ("", _("Tất cả"), not helper),
+            (Filters.UNASSIGNED, _("Chưa phân công"), helper == Filters.UNASSIGNED),
+            *((str(m.pk), m.full_name, str(m.pk) == helper) for m in members),
+        ],
+        "can_assign": any(m.left_on is None for m in members),
+        "rows": [(p, str(p.pk) in selected) for p in persons],
+        "reassign": reassign,
+        "handover": handover or HandoverForm(user=user, ward=ward),
+        "history": history.select_related("person", "member", "assigned_by")[:HISTORY_LIMIT],
+        "history_limit": HISTORY_LIMIT,
+        "person_url_name": _person_url_name(),
+    }
+
+
+@never_cache
+def assignment_board(request: HttpRequest) -> HttpResponse:
+    grant = _ward_grant(request)
+    return render(request, "cases/assignment_board.html", _board_ctx(request, grant))
+
+
+def _board_post(request: HttpRequest, form_class, run, failed: str, slot: str) -> HttpResponse:
+    """Validate a board form and `run` its service: back to the board with `run`'s message,
+    or the board again with the form's errors and nothing changed."""
+    grant = _ward_grant(request)
+    form = form_class(request.POST, user=request.user, ward=grant.unit)
+    if form.is_valid():
+        try:
+            message = run(form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, message)
+            return redirect(_ward_url(request, "cases:assignment_board", grant))
+    messages.error(request, failed)
+    ctx = _board_ctx(request, grant, **{slot: form})
+    return render(request, "cases/assignment_board.html", ctx)
+
+
+@require_POST
+def assignment_reassign(request: HttpRequest) -> HttpResponse:
+    """Give the ticked persons to one member: all of them or, on any refusal, none."""
+
+    def run(data) -> str:
+        count = len(services.assignment_reassign_many(actor=request.user, **data))
+        return ngettext(
+            "Đã phân công %(count)s người cho %(name)s.",
+            "Đã phân công %(count)s người cho %(name)s.",
+            count,
+        ) % {"count": count, "name": data["member"].full_name}
+
+    failed = _("Chưa phân công ai: hãy xem lỗi bên dưới rồi thử lại.")
+    return _board_post(request, ReassignForm, run, failed, "reassign")
+
+
+@require_POST
+def assignment_handover(request: HttpRequest) -> HttpResponse:
+    """Pass everyone a member follows to another member, e.g. before the member leaves."""
+
+    def run(data) -> str:
+        count = len(services.assignment_handover(actor=request.user, **data))
+        return ngettext(
+            "%(from)s đã bàn giao %(count)s người cho %(to)s.",
+            "%(from)s đã bàn giao %(count)s người cho %(to)s.",
+            count,
+        ) % {
+            "from": data["from_member"].full_name,
+            "to": data["to_member"].full_name,
+            "count": count,
+        }
+
+    failed = _("Chưa bàn giao: hãy xem lỗi bên dưới rồi thử lại.")
+    return _board_post(request, HandoverForm, run, failed, "handover")
+
+
+# The dashboard ------------------------------------------------------------------------------
+
+
+def _dashboard_counts(user, grant: Grant, today: datetime.date) -> dict[str, int]:
+    """Every count of the dashboard: one query over persons, one over contacts."""
+    month_start, month_end, last_month = _months(today)
+    persons = Person.objects.visible_to(user).filter(ward__in=grant.unit_ids)
+    due_days = services.contact_due_days(grant.unit)
+    active = Q(status=Person.Status.ACTIVE)
+    ending = _period_ending(None, today + datetime.timedelta(ENDING_SOON_DAYS))
+    counts = persons.aggregate(
+        active=Count("pk", filter=active),
+        unassigned=Count("pk", filter=active & ~Q(_helped())),
+        overdue=Count("pk", filter=_overdue(today, due_days)),
+        ending=Count("pk", filter=active & Q(ending)),
+        new=Count("pk", filter=Q(registered_on__range=(month_start, month_end))),
+        **{f"group_{g}": Count("pk", filter=active & Q(group=g)) for g in Person.Group.values},
+    )
+    this_month = Q(occurred_on__range=(month_start, month_end))
+    last = Q(occurred_on__range=(last_month, month_start - datetime.timedelta(1)))
+    counts |= Contact.objects.filter(
+        ward__in=grant.unit_ids, occurred_on__gte=last_month
+    ).aggregate(
+        contacts=Count("pk", filter=this_month),
+        reached=Count("person", filter=this_month, distinct=True),
+        contacts_last=Count("pk", filter=last),
+        reached_last=Count("person", filter=last, distinct=True),
+    )
+    return counts
+
+
+def _dashboard_links(counts: dict[str, int], link) -> dict:
+    """Each count with its label and the register filtered to the same persons."""
+    every = {"tinh_trang": Filters.STATUS_ALL}
+    month_this, month_last = Filters.MONTH_THIS, Filters.MONTH_LAST
+    return {
+        "cards": [
+            (_("Đang theo dõi"), counts["active"], link()),
+            (_("Chưa phân công người giúp đỡ"), counts["unassigned"], link(tnv=Filters.UNASSIGNED)),
+            (_("Quá hạn tiếp cận"), counts["overdue"], link(qua_han=1)),
+            (
+                _("Hết thời hạn quản lý trong 30 ngày tới hoặc đã quá hạn"),
+                counts["ending"],
+                link(het_han=Filters.DAYS_30),
+            ),
+            (_("Đưa vào danh sách trong tháng này"), counts["new"], link(moi=1, **every)),
+        ],
+        "contacts": [
+            (
+                _("Tháng này"),
+                counts["contacts"],
+                counts["reached"],
+                link(tiep_can=month_this, **every),
+            ),
+            (
+                _("Tháng trước"),
+                counts["contacts_last"],
+                counts["reached_last"],
+                link(tiep_can=month_last, **every),
+            ),
+        ],
+        "groups": [
+            (label, counts[f"group_{value}"], link(nhom=value))
+            for value, label in Person.Group.choices
+        ],
+    }
+
+
+@never_cache
+def ward_dashboard(request: HttpRequest) -> HttpResponse:
+    """The counts a leader checks weekly, each linking to the register filtered to match."""
+    grant = _ward_grant(request)
+    counts = _dashboard_counts(request.user, grant, timezone.localdate())
+
+    def link(**filters) -> str:
+        return _ward_url(request, "cases:register", grant, **filters)
+
+    ctx = {**_ward_ctx(request, grant), "counts": counts, **_dashboard_links(counts, link)}
+    return render(request, "cases/dashboard.html", ctx)
