@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.text import fold
 from wards.access import access_for
@@ -170,7 +171,7 @@ class Person(Authored):
 
     class Meta:
         verbose_name = _("người được hỗ trợ")
-        verbose_name_plural = _("người được hỗ trợ")
+        verbose_name_plural = pgettext_lazy("plural", "người được hỗ trợ")
         ordering = ["full_name", "pk"]
         indexes = [
             # a ward's register: visible_to(user).active(), by ward
@@ -269,7 +270,7 @@ class Programme(Timestamped):
 
     class Meta:
         verbose_name = _("chương trình, biện pháp")
-        verbose_name_plural = _("chương trình, biện pháp")
+        verbose_name_plural = pgettext_lazy("plural", "chương trình, biện pháp")
         ordering = ["category", "code"]
         constraints = [
             models.CheckConstraint(
@@ -356,7 +357,7 @@ class Enrollment(Authored):
 
     class Meta:
         verbose_name = _("lượt tham gia chương trình")
-        verbose_name_plural = _("lượt tham gia chương trình")
+        verbose_name_plural = pgettext_lazy("plural", "lượt tham gia chương trình")
         ordering = ["-started_on", "-pk"]
         indexes = [
             # a person's enrolments, newest first; the overlap check of enrollment_start()
@@ -440,7 +441,7 @@ class Assignment(Timestamped):
 
     class Meta:
         verbose_name = _("phân công giúp đỡ")
-        verbose_name_plural = _("phân công giúp đỡ")
+        verbose_name_plural = pgettext_lazy("plural", "phân công giúp đỡ")
         ordering = ["-started_on", "-pk"]
         indexes = [
             # visible_to(): the persons currently assigned to a member; a member's caseload
@@ -525,7 +526,7 @@ class Contact(Authored):
 
     class Meta:
         verbose_name = _("lượt tiếp cận, giúp đỡ")
-        verbose_name_plural = _("lượt tiếp cận, giúp đỡ")
+        verbose_name_plural = pgettext_lazy("plural", "lượt tiếp cận, giúp đỡ")
         ordering = ["-occurred_on", "-pk"]
         indexes = [
             # a person's timeline, newest first
@@ -601,7 +602,7 @@ class Milestone(Authored):
 
     class Meta:
         verbose_name = _("chuyển biến")
-        verbose_name_plural = _("chuyển biến")
+        verbose_name_plural = pgettext_lazy("plural", "chuyển biến")
         ordering = ["-occurred_on", "-pk"]
         indexes = [
             # a person's timeline, newest first
@@ -656,7 +657,7 @@ class Assessment(Authored):
 
     class Meta:
         verbose_name = _("đánh giá tiến bộ")
-        verbose_name_plural = _("đánh giá tiến bộ")
+        verbose_name_plural = pgettext_lazy("plural", "đánh giá tiến bộ")
         ordering = ["-assessed_on", "-pk"]
         indexes = [
             # a person's assessments, latest first

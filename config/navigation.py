@@ -32,6 +32,16 @@ def nav_items(user) -> list[NavItem]:
                 ("cases:my_work", "cases:contact_add", "cases:assessment_add"),
             )
         )
+    if access.can("person_edit"):
+        items += [
+            NavItem(
+                _("Danh sách quản lý"),
+                reverse("cases:register"),
+                ("cases:register", "cases:person_add", "cases:person_edit", "cases:person_close"),
+            ),
+            NavItem(_("Phân công"), reverse("cases:assignment_board"), ("cases:assignment_board",)),
+            NavItem(_("Tổng quan"), reverse("cases:ward_dashboard"), ("cases:ward_dashboard",)),
+        ]
     team_ids = [m.team_id for m in access.members]
     officer_wards = [g.unit.pk for g in access.grants if g.role == Role.OFFICER and g.unit]
     if officer_wards:
