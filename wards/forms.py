@@ -14,6 +14,19 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+def add_service_errors(form, error, aliases: dict[str, str] | None = None) -> None:
+    """Show a service's ValidationError next to the form's fields, or above the form.
+
+    `aliases` maps a service field the form does not have to the form field that should
+    carry its message."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        name = (aliases or {}).get(name, name)
+        form.add_error(name if name in form.fields else None, errors)
+
+
 def _not_in_future(value):
     if value and value > timezone.localdate():
         raise forms.ValidationError(_("Ngày không được ở tương lai."))

@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from wards import services
 from wards.access import access_for
-from wards.forms import MemberForm, MemberLeaveForm, TeamForm
+from wards.forms import MemberForm, MemberLeaveForm, TeamForm, add_service_errors
 from wards.models import AdminUnit, Member, Team
 
 
@@ -29,14 +29,6 @@ def _get_member(request: HttpRequest, pk: int, *, write: bool = False) -> Member
     if write and not access_for(request.user).can("team_edit", member.team.ward_id):
         raise PermissionDenied
     return member
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def size_warning(size: int) -> str:
@@ -94,7 +86,7 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.team_update(actor=request.user, team=team, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Đã lưu thông tin Đội."))
             return redirect(team)
@@ -108,7 +100,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             member = services.member_add(actor=request.user, team=team, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Đã thêm %(name)s vào Đội.") % {"name": member.full_name})
             return redirect(team)
@@ -128,7 +120,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.member_update(actor=request.user, member=member, **fields)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Đã lưu thông tin thành viên."))
             return redirect(member.team)
@@ -150,7 +142,7 @@ def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Đã ghi nhận %(name)s thôi tham gia Đội.") % {"name": member.full_name}

@@ -30,7 +30,7 @@ from django.db.models import (
 from django.db.models.lookups import IsNull, LessThan
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -54,8 +54,8 @@ from cases.forms.register import (
 )
 from cases.models import Assignment, Contact, Enrollment, Person
 from wards.access import CAPABILITIES, Grant, access_for, require
+from wards.forms import add_service_errors
 from wards.models import Member
-from wards.views import _apply_errors
 
 PER_PAGE = 25
 HISTORY_LIMIT = 50
@@ -127,20 +127,8 @@ def _ward_ctx(request: HttpRequest, grant: Grant) -> dict:
     }
 
 
-def _person_url_name() -> str:
-    """Rows link to the person's page when the app has one, to the edit form otherwise."""
-    try:
-        reverse("cases:person_detail", args=[1])
-    except NoReverseMatch:
-        return "cases:person_edit"
-    return "cases:person_detail"
-
-
 def _after_save(person: Person) -> str:
-    try:
-        return reverse("cases:person_detail", args=[person.pk])
-    except NoReverseMatch:
-        return reverse("cases:register")
+    return person.get_absolute_url()
 
 
 # Reads --------------------------------------------------------------------------------------
@@ -259,7 +247,6 @@ def register(request: HttpRequest) -> HttpResponse:
         "page_query": f"?{query.urlencode()}&" if query else "?",
         "search_form": RegisterSearchForm(initial={"q": text}),
         "searching": bool(text),
-        "person_url_name": _person_url_name(),
         "add_url": _ward_url(request, "cases:person_add", grant),
     }
     return render(request, "cases/register_list.html", ctx)
@@ -299,7 +286,7 @@ def person_add(request: HttpRequest) -> HttpResponse:
                     actor=request.user, ward=grant.unit, confirm_duplicate=confirmed, **fields
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Đã đưa %(name)s vào danh sách.") % {"name": person})
                 return redirect(_after_save(person))
@@ -309,7 +296,6 @@ def person_add(request: HttpRequest) -> HttpResponse:
         "confirm": confirm,
         "matches": matches,
         "elsewhere": elsewhere,
-        "person_url_name": _person_url_name(),
         "cancel_url": _ward_url(request, "cases:register", grant),
     }
     return render(request, "cases/person_form.html", ctx)
@@ -336,7 +322,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **fields,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Đã lưu hồ sơ của %(name)s.") % {"name": fields["full_name"]}
@@ -362,7 +348,7 @@ def person_close(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Đã đóng hồ sơ của %(name)s.") % {"name": person})
             return redirect(_after_save(person))
@@ -403,7 +389,7 @@ def enrollment_add(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, person=person, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -437,7 +423,7 @@ def enrollment_end(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -504,7 +490,6 @@ def _board_ctx(request: HttpRequest, grant: Grant, reassign=None, handover=None)
         "handover": handover or HandoverForm(user=user, ward=ward),
         "history": history.select_related("person", "member", "assigned_by")[:HISTORY_LIMIT],
         "history_limit": HISTORY_LIMIT,
-        "person_url_name": _person_url_name(),
     }
 
 
@@ -523,7 +508,7 @@ def _board_post(request: HttpRequest, form_class, run, failed: str, slot: str) -
         try:
             message = run(form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, message)
             return redirect(_ward_url(request, "cases:assignment_board", grant))

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from cases.services import assessment_record, contact_due_days, contact_record, 
 from wards import views as ward_views
 from wards.access import access_for
 from wards.audit import audit
+from wards.forms import add_service_errors
 from wards.models import AuditEvent, Member
 
 # A person is due for a progress assessment when the last one is older than this. Early-
@@ -62,22 +63,6 @@ def _member_for(user, person: Person) -> Member | None:
     return next((g.member for g in grants if g.member and person.ward_id in g.unit_ids), None)
 
 
-def _show_errors(form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's ValidationError next to the form's fields (or above the form)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        name = (aliases or {}).get(name, name)
-        form.add_error(name if name in form.fields else None, errors)
-
-
-def _optional_url(name: str, *args) -> str | None:
-    """The URL of a page that another part of the app may not provide yet."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 # The work list ------------------------------------------------------------------------------
@@ -265,7 +250,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _show_errors(form, error, aliases={"member": "occurred_on"})
+            add_service_errors(form, error, aliases={"member": "occurred_on"})
         else:
             message = _("Đã lưu lượt tiếp cận với %(name)s.") % {"name": person.full_name}
             messages.success(request, message)
@@ -287,7 +272,7 @@ def assessment_add(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _show_errors(form, error, aliases={"member": "assessed_on"})
+            add_service_errors(form, error, aliases={"member": "assessed_on"})
         else:
             message = _("Đã lưu đánh giá tiến bộ của %(name)s.") % {"name": person.full_name}
             messages.success(request, message)
@@ -401,8 +386,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "enrollments": _enrollment_rows(request.user, person, timezone.localdate()),
         "timeline": person_timeline(request.user, person),
         "can_record": person.is_active and access.can("casework", person.ward_id),
-        "edit_url": _optional_url("cases:person_edit", person.pk) if can_edit else None,
-        "close_url": _optional_url("cases:person_close", person.pk)
+        "edit_url": reverse("cases:person_edit", args=[person.pk]) if can_edit else None,
+        "close_url": reverse("cases:person_close", args=[person.pk])
         if can_edit and person.is_active
         else None,
     }

@@ -360,11 +360,6 @@ def test_a_volunteer_sees_no_edit_links_on_the_person_page(world, personas, pers
     assert response.context["edit_url"] is None and response.context["close_url"] is None
 
 
-def test_a_link_to_a_page_that_does_not_exist_yet_is_left_out():
-    assert work._optional_url("cases:no_such_page", 1) is None
-    assert work._optional_url("cases:person_detail", 1) == reverse("cases:person_detail", args=[1])
-
-
 def test_every_view_of_the_person_page_is_audited(world, personas, person):
     url = reverse("cases:person_detail", args=[person.pk])
     personas["volunteer"].get(url)
