@@ -63,8 +63,6 @@ def _member_for(user, person: Person) -> Member | None:
     return next((g.member for g in grants if g.member and person.ward_id in g.unit_ids), None)
 
 
-
-
 # The work list ------------------------------------------------------------------------------
 
 
