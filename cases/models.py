@@ -19,7 +19,8 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Case, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.lookups import IsNull, LessThan
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -78,6 +79,18 @@ class PersonQuerySet(models.QuerySet):
         for word in fold(text).split():
             qs = qs.filter(Q(search_key__startswith=word) | Q(search_key__contains=f" {word}"))
         return qs
+
+    def with_last_contact(self, *, today: datetime.date, due_days: int) -> PersonQuerySet:
+        """Annotate `last_contact_on` and `overdue` (see `overdue_condition`)."""
+        latest = Contact.objects.latest_of(OuterRef("pk"))
+        return self.annotate(
+            last_contact_on=Subquery(latest.values("occurred_on")[:1]),
+            overdue=Case(
+                When(overdue_condition(today=today, due_days=due_days), then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            ),
+        )
 
     def for_list(self) -> PersonQuerySet:
         """What a register page shows: ward, area and the current helper, in two queries."""
@@ -473,6 +486,27 @@ class ContactQuerySet(models.QuerySet):
     def visible_to(self, user) -> ContactQuerySet:
         """Contacts of visible persons, plus the ones the user's memberships recorded."""
         return self.filter(_visible_persons(user, via="person") | _own_records(user))
+
+    def latest_of(self, person) -> ContactQuerySet:
+        """The contacts of `person` (a pk or an OuterRef), newest first."""
+        return self.filter(person=person).order_by("-occurred_on", "-pk")
+
+
+def overdue_condition(*, today: datetime.date, due_days: int) -> Q:
+    """A person whose contact is overdue: active and never contacted, or whose last
+    appointment has passed, or, without an appointment, whose last contact is older than
+    `due_days` (the ward's rhythm, services.contact_due_days).
+
+    Built from subqueries rather than annotations, so that an aggregate can filter on it."""
+    latest = Contact.objects.latest_of(OuterRef("pk"))
+    last_on = Subquery(latest.values("occurred_on")[:1])
+    last_due = Subquery(latest.values("next_due_on")[:1])
+    cutoff = today - datetime.timedelta(days=due_days)
+    return Q(status=Person.Status.ACTIVE) & (
+        IsNull(last_on, True)
+        | LessThan(last_due, today)
+        | (IsNull(last_due, True) & LessThan(last_on, cutoff))
+    )
 
 
 class Contact(Authored):

@@ -15,19 +15,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import (
-    BooleanField,
-    Case,
     Count,
     Exists,
     F,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
-    When,
 )
-from django.db.models.lookups import IsNull, LessThan
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -52,7 +46,7 @@ from cases.forms.register import (
     RegisterSearchForm,
     ward_members,
 )
-from cases.models import Assignment, Contact, Enrollment, Person
+from cases.models import Assignment, Contact, Enrollment, Person, overdue_condition
 from wards.access import CAPABILITIES, Grant, access_for, require
 from wards.forms import add_service_errors
 from wards.models import Member
@@ -132,8 +126,6 @@ def _after_save(person: Person) -> str:
 
 
 # Reads --------------------------------------------------------------------------------------
-# `_with_casework` and `_overdue` answer the same question as the volunteer's work list
-# (cases/views/work.py); they belong on PersonQuerySet as with_last_contact() / overdue(today).
 
 
 def _months(today: datetime.date) -> tuple[datetime.date, datetime.date, datetime.date]:
@@ -141,36 +133,6 @@ def _months(today: datetime.date) -> tuple[datetime.date, datetime.date, datetim
     start = today.replace(day=1)
     end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
     return start, end, (start - datetime.timedelta(days=1)).replace(day=1)
-
-
-def _with_casework(persons: QuerySet, today: datetime.date, due_days: int) -> QuerySet:
-    """Each person's last contact and whether a contact is overdue (`_overdue`)."""
-    latest = Contact.objects.filter(person=OuterRef("pk")).order_by("-occurred_on", "-pk")
-    flag = Case(
-        When(_overdue(today, due_days), then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
-    return persons.annotate(
-        last_contact_on=Subquery(latest.values("occurred_on")[:1]), overdue=flag
-    )
-
-
-def _overdue(today: datetime.date, due_days: int) -> Q:
-    """Overdue as on a volunteer's work list: an active person never contacted, whose last
-    appointment has passed, or, without an appointment, whose last contact is older than the
-    ward's rhythm (services.contact_due_days).
-
-    Built from subqueries rather than annotations so that an aggregate can use it too."""
-    latest = Contact.objects.filter(person=OuterRef("pk")).order_by("-occurred_on", "-pk")
-    last_on = Subquery(latest.values("occurred_on")[:1])
-    last_due = Subquery(latest.values("next_due_on")[:1])
-    cutoff = today - datetime.timedelta(days=due_days)
-    return Q(status=Person.Status.ACTIVE) & (
-        IsNull(last_on, True)
-        | LessThan(last_due, today)
-        | (IsNull(last_due, True) & LessThan(last_on, cutoff))
-    )
 
 
 def _helped() -> Exists:
@@ -234,7 +196,9 @@ def register(request: HttpRequest) -> HttpResponse:
     filters.is_valid()
     text = request.session.get(SEARCH_KEY, "")
     persons = Person.objects.visible_to(request.user).filter(ward__in=grant.unit_ids)
-    persons = _with_casework(persons.search(text), today, services.contact_due_days(grant.unit))
+    persons = persons.search(text).with_last_contact(
+        today=today, due_days=services.contact_due_days(grant.unit)
+    )
     persons = _filtered(persons, filters.cleaned_data, today)
     page = Paginator(persons.for_list(), PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -566,7 +530,7 @@ def _dashboard_counts(user, grant: Grant, today: datetime.date) -> dict[str, int
     counts = persons.aggregate(
         active=Count("pk", filter=active),
         unassigned=Count("pk", filter=active & ~Q(_helped())),
-        overdue=Count("pk", filter=_overdue(today, due_days)),
+        overdue=Count("pk", filter=overdue_condition(today=today, due_days=due_days)),
         ending=Count("pk", filter=active & Q(ending)),
         new=Count("pk", filter=Q(registered_on__range=(month_start, month_end))),
         **{f"group_{g}": Count("pk", filter=active & Q(group=g)) for g in Person.Group.values},

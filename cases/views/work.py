@@ -99,7 +99,7 @@ def _caseload(user) -> QuerySet[Assignment]:
     visible to the user by definition (Person.objects.visible_to)."""
     member_ids = [member.pk for member in access_for(user).members]
     person = OuterRef("person_id")
-    latest = Contact.objects.filter(person=person).order_by("-occurred_on", "-pk")
+    latest = Contact.objects.latest_of(person)
     ending = Enrollment.objects.open().filter(person=person, due_on__isnull=False)
     assessed = Assessment.objects.filter(person=person).order_by("-assessed_on")
     return (
