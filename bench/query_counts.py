@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories as f
-from tests.conftest import _test_settings, login, world  # noqa: F401  (fixtures)
+from tests.conftest import _test_settings, login, world  # noqa: F401, F811  (fixtures)
 
 
 def _count(client, url) -> int:
@@ -21,7 +21,7 @@ def _count(client, url) -> int:
     return len(ctx)
 
 
-def test_print_query_counts(world):
+def test_print_query_counts(world):  # noqa: F811
     person = f.person(ward=world.ward_a)
     f.assignment(person=person, member=world.volunteer_member)
     f.contact(person=person, member=world.volunteer_member)
