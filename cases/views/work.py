@@ -388,6 +388,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "close_url": reverse("cases:person_close", args=[person.pk])
         if can_edit and person.is_active
         else None,
+        "can_edit": can_edit,
     }
     audit(actor=request.user, action=AuditEvent.Action.VIEW, obj=person, unit=person.ward_id)
     return render(request, "cases/person_detail.html", ctx)

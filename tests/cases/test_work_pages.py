@@ -435,3 +435,21 @@ def test_the_person_page_query_count_is_the_same_at_1_and_at_50_timeline_items(
     with django_assert_num_queries(baseline):
         response = client.get(url)
     assert len(response.context["timeline"]) == 50
+
+
+def test_the_person_page_offers_leaders_the_enrolment_and_reopen_actions(world, personas, person):
+    enrollment = f.enrollment(person=person)
+    url = reverse("cases:person_detail", args=[person.pk])
+    html = personas["leader"].get(url).content.decode()
+    assert reverse("cases:enrollment_add", args=[person.pk]) in html
+    assert reverse("cases:enrollment_end", args=[enrollment.pk]) in html
+    assert reverse("cases:person_reopen", args=[person.pk]) not in html
+    html = personas["volunteer"].get(url).content.decode()
+    assert reverse("cases:enrollment_add", args=[person.pk]) not in html
+    assert reverse("cases:enrollment_end", args=[enrollment.pk]) not in html
+    Person.objects.filter(pk=person.pk).update(
+        status=Person.Status.CLOSED, closed_on=ago(1), closed_reason=Person.ClosedReason.MOVED_AWAY
+    )
+    html = personas["leader"].get(url).content.decode()
+    assert reverse("cases:person_reopen", args=[person.pk]) in html
+    assert reverse("cases:enrollment_add", args=[person.pk]) not in html
