@@ -185,7 +185,8 @@ class Person(Authored):
     class Meta:
         verbose_name = _("người được hỗ trợ")
         verbose_name_plural = pgettext_lazy("plural", "người được hỗ trợ")
-        ordering = ["full_name", "pk"]
+        # The folded name: "Đ" sorts with "D" and accents do not scatter one family name.
+        ordering = ["search_key", "pk"]
         indexes = [
             # a ward's register: visible_to(user).active(), by ward
             models.Index(fields=["ward", "status"], name="cases_person_ward_idx"),
@@ -493,9 +494,10 @@ class ContactQuerySet(models.QuerySet):
 
 
 def overdue_condition(*, today: datetime.date, due_days: int) -> Q:
-    """A person whose contact is overdue: active and never contacted, or whose last
-    appointment has passed, or, without an appointment, whose last contact is older than
-    `due_days` (the ward's rhythm, services.contact_due_days).
+    """A person whose contact is overdue: active and never contacted for `due_days` since
+    being registered, or whose last appointment has passed, or, without an appointment,
+    whose last contact is older than `due_days` (the ward's rhythm,
+    services.contact_due_days).
 
     Built from subqueries rather than annotations, so that an aggregate can filter on it."""
     latest = Contact.objects.latest_of(OuterRef("pk"))
@@ -503,7 +505,7 @@ def overdue_condition(*, today: datetime.date, due_days: int) -> Q:
     last_due = Subquery(latest.values("next_due_on")[:1])
     cutoff = today - datetime.timedelta(days=due_days)
     return Q(status=Person.Status.ACTIVE) & (
-        IsNull(last_on, True)
+        (IsNull(last_on, True) & Q(registered_on__lt=cutoff))
         | LessThan(last_due, today)
         | (IsNull(last_due, True) & LessThan(last_on, cutoff))
     )
