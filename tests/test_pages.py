@@ -86,3 +86,12 @@ def test_login_and_failed_login_are_audited(world, client):
     assert AuditEvent.objects.filter(action="login", actor=world.volunteer).exists()
     client.post(reverse("logout"))
     assert AuditEvent.objects.filter(action="logout", actor=world.volunteer).exists()
+
+
+def test_a_phone_set_to_english_still_gets_vietnamese_until_english_is_chosen(world, personas):
+    client = personas["volunteer"]
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="vi"' in html and "Đăng xuất" in html
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert 'lang="en"' in html and "Log out" in html
