@@ -1,0 +1,119 @@
+"""The demo casework of `cases`: fourteen years of persons, measures, helpers and contacts.
+
+Built on the units, teams and members of `wards.demo`: about 30 persons on the register of
+each of the 21 wards of the former Quận Đống Đa, registered from the founding of the ward's
+team (2012–2013) to June 2025, and a few more registered by today's five wards since. Each
+person lives a story drawn from the field (DOMAIN.md): a drug user under a 12-month management
+decision, a dependent person persuaded into voluntary treatment, methadone or compulsory
+treatment and back under post-rehab management, relapses, jobs, club membership…, followed by
+a team member with a visit, a call or a club session every few weeks.
+
+The merger of 1 July 2025: a person still on the register that day moves to the ward that
+received their old ward (`Person.ward` and `area` become the new ward's); every record dated
+before it keeps the old ward, every later one carries the new ward. Their helper in the old
+team stops on 1 July 2025 and a member of the new team takes over on the day that team is
+founded (15 July – 15 August 2025): a member carried over keeps the persons they followed.
+
+The data stop on DATA_UNTIL, a fixed day, whatever today is. `plan()` draws everything from
+one seeded generator without touching the database; `seed()` writes it in bulk. Seeded
+history writes no AuditEvent: the audit trail records what users did in the app, and nobody
+did these things in it.
+
+The package, in the order of need: `vocabulary` (seed, dates, weights, names), `plans`
+(the plan as dataclasses), `story` (one person's life on the register), `registrar` (the
+persons), `casework` (who follows whom, contacts, assessments), `planning` (`plan()`,
+`cached_plan`) and `writer` (`seed()`).
+"""
+
+from cases.demo.planning import cached_plan, plan
+from cases.demo.plans import (
+    AssessmentPlan,
+    AssignmentPlan,
+    ContactPlan,
+    EnrollmentPlan,
+    MemberRef,
+    MilestonePlan,
+    PersonPlan,
+    Plan,
+)
+from cases.demo.vocabulary import (
+    AWAY_SUMMARY,
+    CLOSE_REASONS,
+    CLOSING_END,
+    CLUBS,
+    DATA_UNTIL,
+    DECIDED,
+    DUE_DAYS,
+    FAR,
+    GROUPS,
+    HISTORY,
+    INTENSIVE,
+    LAW_2021_ON,
+    MEN,
+    MERGED_ON,
+    MK,
+    MONTHS,
+    NICKNAMES,
+    RECENT_GROUPS,
+    RELATIVES,
+    ROLE_WEIGHT,
+    SEED,
+    SHORT_NAMES,
+    STREETS,
+    SUMMARIES,
+    USING,
+    VOLUNTEER,
+    YEARS_ON_LIST,
+    Closed,
+    End,
+    G,
+    K,
+)
+from cases.demo.writer import BATCH, Summary, seed
+
+__all__ = [
+    "SEED",
+    "DATA_UNTIL",
+    "MERGED_ON",
+    "LAW_2021_ON",
+    "DUE_DAYS",
+    "VOLUNTEER",
+    "FAR",
+    "G",
+    "K",
+    "MK",
+    "End",
+    "Closed",
+    "MONTHS",
+    "DECIDED",
+    "CLUBS",
+    "INTENSIVE",
+    "GROUPS",
+    "RECENT_GROUPS",
+    "MEN",
+    "USING",
+    "YEARS_ON_LIST",
+    "CLOSE_REASONS",
+    "CLOSING_END",
+    "ROLE_WEIGHT",
+    "STREETS",
+    "NICKNAMES",
+    "SHORT_NAMES",
+    "RELATIVES",
+    "HISTORY",
+    "SUMMARIES",
+    "AWAY_SUMMARY",
+    "MemberRef",
+    "EnrollmentPlan",
+    "AssignmentPlan",
+    "ContactPlan",
+    "MilestonePlan",
+    "AssessmentPlan",
+    "PersonPlan",
+    "Plan",
+    "plan",
+    "cached_plan",
+    "Summary",
+    "BATCH",
+    "seed",
+]

@@ -1,0 +1,154 @@
+"""The fixed vocabulary of the demo casework: its seed and dates, the programmes and
+groups with their weights, the streets, names and notes it draws from, and the small
+random helpers every part of the plan uses.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from cases.models import Contact, Enrollment, Milestone, Person
+from wards import demo as wards_demo
+from wards.models import Member
+
+SEED = 20121001
+DATA_UNTIL = datetime.date(2026, 11, 15)  # the last day of the demo's history
+MERGED_ON = wards_demo.DISSOLVED_ON + datetime.timedelta(days=1)  # the first day of new wards
+LAW_2021_ON = datetime.date(2022, 1, 1)  # illegal-use management decisions exist from here
+DUE_DAYS = 30  # every contact books the next one this many days later
+VOLUNTEER = "tnv.lang"
+FAR = datetime.date(9999, 12, 31)
+
+G = Person.Group
+K = Contact.Kind
+MK = Milestone.Kind
+End = Enrollment.EndReason
+Closed = Person.ClosedReason
+
+# Default lengths of the programmes loaded by migration 0002, in months (none: open-ended).
+MONTHS = {"post_rehab_12": 12, "post_rehab_24": 24, "illegal_use_12": 12, "voluntary_home": 6}
+DECIDED = frozenset(MONTHS)  # placed there by a People's Committee decision
+CLUBS = frozenset({"club_b93", "club_early"})
+INTENSIVE = DECIDED | CLUBS  # contacts every 2–6 weeks while enrolled
+
+GROUPS = {
+    G.POST_REHAB: 27, G.ADDICTED: 22, G.DRUG_USER: 18, G.HIGH_RISK: 15, G.SEX_WORK: 7,
+    G.TRAFFICKING: 4, G.OTHER: 7,
+}  # fmt: skip
+# Registered by today's wards: mostly people back from treatment and users the police found.
+RECENT_GROUPS = {
+    G.POST_REHAB: 35, G.DRUG_USER: 30, G.ADDICTED: 15, G.HIGH_RISK: 10, G.SEX_WORK: 4,
+    G.TRAFFICKING: 2, G.OTHER: 4,
+}  # fmt: skip
+MEN = {
+    G.POST_REHAB: 0.93, G.ADDICTED: 0.92, G.DRUG_USER: 0.88, G.HIGH_RISK: 0.7, G.SEX_WORK: 0,
+    G.TRAFFICKING: 0.1, G.OTHER: 0.6,
+}  # fmt: skip
+USING = frozenset({G.DRUG_USER, G.ADDICTED, G.POST_REHAB})
+# Mean years on the register before the file is closed, by the group a person came in with.
+YEARS_ON_LIST = {
+    G.POST_REHAB: 22, G.ADDICTED: 26, G.DRUG_USER: 18, G.HIGH_RISK: 10, G.SEX_WORK: 9,
+    G.TRAFFICKING: 9, G.OTHER: 9,
+}  # fmt: skip
+CLOSE_REASONS = {
+    Closed.COMPLETED: 55, Closed.MOVED_AWAY: 22, Closed.DIED: 9, Closed.TRANSFERRED: 5,
+    Closed.OTHER: 9,
+}  # fmt: skip
+CLOSING_END = {
+    Closed.COMPLETED: End.COMPLETED, Closed.MOVED_AWAY: End.MOVED_AWAY, Closed.DIED: End.DIED,
+    Closed.TRANSFERRED: End.TRANSFERRED, Closed.OTHER: End.OTHER,
+}  # fmt: skip
+ROLE_WEIGHT = {Member.Role.LEADER: 0.4, Member.Role.DEPUTY: 0.8, Member.Role.MEMBER: 1.0}
+
+STREETS = {
+    "00178": ("phố Cát Linh", "phố Giảng Võ", "phố Hàng Cháo"),
+    "00181": ("phố Văn Miếu", "phố Nguyễn Khuyến", "phố Ngô Sĩ Liên"),
+    "00184": ("phố Quốc Tử Giám", "phố Tôn Đức Thắng", "phố Hàng Cháo"),
+    "00187": ("đường Láng", "phố Chùa Láng", "phố Nguyễn Chí Thanh"),
+    "00190": ("phố Xã Đàn", "phố Đê La Thành", "phố Hào Nam"),
+    "00193": ("phố Văn Chương", "phố Khâm Thiên", "phố Tôn Đức Thắng"),
+    "00196": ("phố Hàng Bột", "phố Tôn Đức Thắng", "phố Cát Linh"),
+    "00199": ("phố Láng Hạ", "phố Thái Hà", "phố Huỳnh Thúc Kháng"),
+    "00202": ("phố Khâm Thiên", "phố Lê Duẩn"),
+    "00205": ("phố Thổ Quan", "phố Khâm Thiên", "phố Xã Đàn"),
+    "00208": ("phố Nam Đồng", "phố Xã Đàn", "phố Hồ Đắc Di"),
+    "00211": ("phố Trung Phụng", "phố Khâm Thiên"),
+    "00214": ("phố Hoàng Cầu", "phố Đặng Tiến Đông", "đường Tây Sơn"),
+    "00217": ("phố Thái Thịnh", "phố Đặng Tiến Đông", "phố Thái Hà"),
+    "00220": ("phố Phương Liên", "phố Lương Định Của"),
+    "00223": ("phố Thịnh Quang", "đường Tây Sơn", "phố Vĩnh Hồ"),
+    "00226": ("phố Đặng Văn Ngữ", "phố Phạm Ngọc Thạch"),
+    "00229": ("phố Đào Duy Anh", "phố Phạm Ngọc Thạch", "phố Kim Liên"),
+    "00232": ("phố Phương Mai", "phố Lương Định Của"),
+    "00235": ("đường Trường Chinh", "đường Tây Sơn"),
+    "00238": ("phố Khương Thượng", "phố Tôn Thất Tùng", "đường Trường Chinh"),
+}
+NICKNAMES = ("béo", "gầy", "còi", "đen", "lùn", "sẹo", "râu")
+SHORT_NAMES = ("Tý", "Tèo", "Bin", "Cò", "Bờm", "Cu", "Tũn")
+RELATIVES = {
+    Person.Sex.MALE: ("Mẹ", "Bố", "Vợ", "Chị gái", "Anh trai"),
+    Person.Sex.FEMALE: ("Mẹ", "Bố", "Chồng", "Chị gái", "Em trai"),
+}
+HISTORY = {
+    G.POST_REHAB: (
+        "Chấp hành xong quyết định cai nghiện bắt buộc tại cơ sở cai nghiện ma túy của Thành "
+        "phố, trở về địa phương.",
+        "Hoàn thành cai nghiện tự nguyện tại cơ sở cai nghiện, gia đình đề nghị Đội hỗ trợ.",
+    ),
+    G.ADDICTED: (
+        "Sử dụng ma túy nhiều năm; Công an phường xác định tình trạng nghiện.",
+        "Gia đình phát hiện sử dụng ma túy, báo tổ dân phố và Công an phường.",
+    ),
+    G.DRUG_USER: (
+        "Xét nghiệm dương tính khi Công an phường kiểm tra hành chính.",
+        "Bị phát hiện sử dụng ma túy cùng nhóm bạn tại quán karaoke.",
+    ),
+    G.HIGH_RISK: (
+        "Bỏ học sớm, thường tụ tập tại quán internet, có bạn bè sử dụng ma túy.",
+        "Thất nghiệp, có người thân sử dụng ma túy.",
+    ),
+    G.SEX_WORK: ("Từng bán dâm tại cơ sở karaoke, mong muốn học nghề để ổn định cuộc sống.",),
+    G.TRAFFICKING: (
+        "Trở về từ Trung Quốc, được Bộ đội Biên phòng tiếp nhận, bàn giao về địa phương.",
+    ),
+    G.OTHER: ("Người thân của người nghiện ma túy, cần được tư vấn, hỗ trợ.",),
+}
+SUMMARIES = {
+    K.HOME_VISIT: (
+        "Thăm hỏi tại nhà, động viên giữ vững quyết tâm.",
+        "Thăm gia đình, trao đổi tình hình sinh hoạt, việc làm.",
+        "Đến nhà tư vấn, nhắc lịch làm việc với Công an phường.",
+    ),
+    K.MEETING: (
+        "Gặp trực tiếp tại nhà văn hóa tổ dân phố, tư vấn tâm lý.",
+        "Gặp tại nơi làm việc, trao đổi về việc làm ổn định.",
+        "Tư vấn trực tiếp về vay vốn, học nghề.",
+    ),
+    K.PHONE: (
+        "Gọi điện hỏi thăm sức khỏe, nhắc lịch hẹn.",
+        "Gọi điện trao đổi; người được hỗ trợ cho biết vẫn ổn định.",
+    ),
+    K.VIA_FAMILY: (
+        "Trao đổi với gia đình về tình hình của người được hỗ trợ.",
+        "Qua gia đình nắm tình hình, đề nghị gia đình phối hợp quản lý.",
+    ),
+    K.GROUP_SESSION: (
+        "Sinh hoạt câu lạc bộ hằng tháng.",
+        "Sinh hoạt nhóm: chia sẻ kinh nghiệm phòng, chống tái nghiện.",
+    ),
+    K.DRUG_TEST: ("Phối hợp Công an phường xét nghiệm nhanh.",),
+}
+AWAY_SUMMARY = "Gia đình cho biết người được hỗ trợ đang chấp hành quyết định tại cơ sở cai nghiện."
+
+
+def _pick(rng: random.Random, weights: dict):
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _days(n: int) -> datetime.timedelta:
+    return datetime.timedelta(days=n)
+
+
+def _between(rng: random.Random, first: datetime.date, last: datetime.date) -> datetime.date:
+    return first + _days(rng.randint(0, max(0, (last - first).days)))
