@@ -82,12 +82,12 @@ def _refuse_unknown(fields: dict[str, Any], allowed: Iterable[str]) -> None:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
 
 
-def _refuse_future(day: datetime.date | None, field: str) -> None:
+def refuse_future(day: datetime.date | None, field: str) -> None:
     if day is not None and day > timezone.localdate():
         raise ValidationError({field: _("Không được chọn một ngày trong tương lai.")})
 
 
-def _refuse_outside_file(person: Person, day: datetime.date, field: str) -> None:
+def refuse_outside_file(person: Person, day: datetime.date, field: str) -> None:
     """Casework happens while the person is on the register: not before, not after closing."""
     if day < person.registered_on:
         raise ValidationError(
@@ -177,7 +177,7 @@ def _check_member_serves(member: Member, person: Person, *, field: str = "member
         )
 
 
-def _check_member_active_on(member: Member, day: datetime.date, *, field: str = "member") -> None:
+def check_member_active_on(member: Member, day: datetime.date, *, field: str = "member") -> None:
     if member.joined_on > day or (member.left_on is not None and member.left_on <= day):
         raise ValidationError(
             {
@@ -236,9 +236,9 @@ def person_register(
     fields.setdefault("registered_on", timezone.localdate())
     person = Person(ward=ward, created_by=actor, consent_by=actor, **fields)
     _derive(person)
-    _refuse_future(person.registered_on, "registered_on")
-    _refuse_future(person.consent_on, "consent_on")
-    _refuse_future(person.birth_date, "birth_date")
+    refuse_future(person.registered_on, "registered_on")
+    refuse_future(person.consent_on, "consent_on")
+    refuse_future(person.birth_date, "birth_date")
     if not ward.is_commune or not ward.is_current(person.registered_on):
         raise ValidationError(
             {"ward": _("Chỉ đưa vào danh sách của một xã, phường còn tồn tại vào ngày đó.")}
@@ -299,9 +299,9 @@ def person_update(
     for name, value in fields.items():
         setattr(person, name, value)
     _derive(person)
-    _refuse_future(person.registered_on, "registered_on")
-    _refuse_future(person.consent_on, "consent_on")
-    _refuse_future(person.birth_date, "birth_date")
+    refuse_future(person.registered_on, "registered_on")
+    refuse_future(person.consent_on, "consent_on")
+    refuse_future(person.birth_date, "birth_date")
     person.version += 1
     person.full_clean()
     person.save(update_fields=[*changes, "search_key", "birth_year", "version", "updated_at"])
@@ -331,7 +331,7 @@ def person_close(*, actor: User, person: Person, closed_on: datetime.date, reaso
     person = _lock(person)
     if not person.is_active:
         raise ValidationError(_("Hồ sơ này đã đóng từ trước."))
-    _refuse_future(closed_on, "closed_on")
+    refuse_future(closed_on, "closed_on")
     if closed_on < person.registered_on:
         raise ValidationError(
             {"closed_on": _("Ngày đóng hồ sơ không được trước ngày đưa vào danh sách.")}
@@ -427,7 +427,7 @@ def enrollment_start(
         raise ValidationError(_("Hồ sơ đã đóng; hãy mở lại hồ sơ trước."))
     if not programme.active:
         raise ValidationError({"programme": _("Chương trình, biện pháp này không còn áp dụng.")})
-    _refuse_future(decision_on, "decision_on")
+    refuse_future(decision_on, "decision_on")
     # The new enrolment is open, so it overlaps anything not ended before it starts.
     overlapping = (
         Enrollment.objects.filter(person=person, programme=programme)
@@ -484,7 +484,7 @@ def enrollment_update(*, actor: User, enrollment: Enrollment, **fields: Any) -> 
         return enrollment
     for name, value in fields.items():
         setattr(enrollment, name, value)
-    _refuse_future(enrollment.decision_on, "decision_on")
+    refuse_future(enrollment.decision_on, "decision_on")
     enrollment.full_clean()
     enrollment.save(update_fields=[*changes, "updated_at"])
     safe = {k: v if k == "due_on" else "changed" for k, v in changes.items()}
@@ -512,7 +512,7 @@ def _end_enrollment(
                 % {"date": _d(enrollment.started_on)}
             }
         )
-    _refuse_future(ended_on, "ended_on")
+    refuse_future(ended_on, "ended_on")
     enrollment.ended_on = ended_on
     enrollment.end_reason = reason
     enrollment.full_clean()
@@ -557,7 +557,7 @@ def _end_assignment(
                 % {"date": _d(assignment.started_on)}
             }
         )
-    _refuse_future(ended_on, "ended_on")
+    refuse_future(ended_on, "ended_on")
     assignment.ended_on = ended_on
     assignment.ended_by = actor
     assignment.full_clean()
@@ -595,14 +595,14 @@ def assignment_assign(
         raise _reassigned_error()
     if not person.is_active:
         raise ValidationError(_("Hồ sơ đã đóng; hãy mở lại hồ sơ trước khi phân công."))
-    _refuse_future(started_on, "started_on")
-    _refuse_outside_file(person, started_on, "started_on")
+    refuse_future(started_on, "started_on")
+    refuse_outside_file(person, started_on, "started_on")
     _check_member_serves(member, person)
     if member.left_on is not None or member.team.dissolved_on is not None:
         raise ValidationError(
             {"member": _("%(member)s không còn tham gia Đội.") % {"member": member.full_name}}
         )
-    _check_member_active_on(member, started_on, field="started_on")
+    check_member_active_on(member, started_on, field="started_on")
     if current is not None and current.member_id == member.pk:
         return current
     if current is not None:
@@ -708,11 +708,11 @@ def contact_record(
     team membership. `next_due_on` defaults to `contact_due_days` after the contact.
     """
     person = Person.objects.select_related("ward").get(pk=person.pk)
-    _refuse_future(occurred_on, "occurred_on")
-    _refuse_outside_file(person, occurred_on, "occurred_on")
+    refuse_future(occurred_on, "occurred_on")
+    refuse_outside_file(person, occurred_on, "occurred_on")
     if member is not None:
         _check_member_serves(member, person)
-        _check_member_active_on(member, occurred_on)
+        check_member_active_on(member, occurred_on)
     ward = ward_on(person.ward, occurred_on)
     if next_due_on is None:
         next_due_on = occurred_on + datetime.timedelta(days=contact_due_days(ward))
@@ -749,8 +749,8 @@ def milestone_record(
     """Record a dated change in a person's life (Milestone.Kind). Recording a relapse, a move or
     a death changes no enrolment and closes no file: those are the leader's decisions."""
     person = Person.objects.select_related("ward").get(pk=person.pk)
-    _refuse_future(occurred_on, "occurred_on")
-    _refuse_outside_file(person, occurred_on, "occurred_on")
+    refuse_future(occurred_on, "occurred_on")
+    refuse_outside_file(person, occurred_on, "occurred_on")
     milestone = Milestone(
         person=person,
         ward=ward_on(person.ward, occurred_on),
@@ -783,11 +783,11 @@ def assessment_record(
 ) -> Assessment:
     """Record a progress assessment (Assessment.Result) of a person."""
     person = Person.objects.select_related("ward").get(pk=person.pk)
-    _refuse_future(assessed_on, "assessed_on")
-    _refuse_outside_file(person, assessed_on, "assessed_on")
+    refuse_future(assessed_on, "assessed_on")
+    refuse_outside_file(person, assessed_on, "assessed_on")
     if member is not None:
         _check_member_serves(member, person)
-        _check_member_active_on(member, assessed_on)
+        check_member_active_on(member, assessed_on)
     assessment = Assessment(
         person=person,
         member=member,

@@ -17,6 +17,8 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, str | int | float | bool) or value is None:
         return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
     return str(value)
 
 

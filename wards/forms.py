@@ -27,9 +27,10 @@ def add_service_errors(form, error, aliases: dict[str, str] | None = None) -> No
         form.add_error(name if name in form.fields else None, errors)
 
 
-def _not_in_future(value):
+def not_in_future(value):
+    """A form's date check: today at the latest (the services check it again)."""
     if value and value > timezone.localdate():
-        raise forms.ValidationError(_("Ngày không được ở tương lai."))
+        raise forms.ValidationError(_("Không được chọn một ngày trong tương lai."))
     return value
 
 
@@ -66,7 +67,7 @@ class MemberForm(forms.ModelForm):
         return phone
 
     def clean_joined_on(self):
-        joined_on = _not_in_future(self.cleaned_data["joined_on"])
+        joined_on = not_in_future(self.cleaned_data["joined_on"])
         if self.team.established_on and joined_on < self.team.established_on:
             raise forms.ValidationError(_("Ngày tham gia không được trước ngày thành lập Đội."))
         return joined_on
@@ -97,7 +98,7 @@ class MemberLeaveForm(forms.Form):
         self.fields["left_on"].initial = timezone.localdate()
 
     def clean_left_on(self):
-        left_on = _not_in_future(self.cleaned_data["left_on"])
+        left_on = not_in_future(self.cleaned_data["left_on"])
         if left_on < self.member.joined_on:
             raise forms.ValidationError(_("Ngày thôi tham gia không được trước ngày tham gia."))
         return left_on
@@ -110,4 +111,4 @@ class TeamForm(forms.ModelForm):
         widgets = {"established_on": DateInput()}
 
     def clean_established_on(self):
-        return _not_in_future(self.cleaned_data["established_on"])
+        return not_in_future(self.cleaned_data["established_on"])

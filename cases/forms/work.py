@@ -13,13 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from cases.models import Assessment, Contact, Milestone
-from wards.forms import DateInput
-
-
-def _not_in_future(value):
-    if value and value > timezone.localdate():
-        raise forms.ValidationError(_("Ngày không được ở tương lai."))
-    return value
+from wards.forms import DateInput, not_in_future
 
 
 class ButtonChoices(forms.RadioSelect):
@@ -67,7 +61,7 @@ class ContactForm(forms.Form):
         ) % {"days": due_days}
 
     def clean_occurred_on(self):
-        return _not_in_future(self.cleaned_data["occurred_on"])
+        return not_in_future(self.cleaned_data["occurred_on"])
 
     def clean(self):
         cleaned = super().clean()
@@ -103,4 +97,4 @@ class AssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_assessed_on(self):
-        return _not_in_future(self.cleaned_data["assessed_on"])
+        return not_in_future(self.cleaned_data["assessed_on"])

@@ -22,11 +22,10 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -47,7 +46,8 @@ from cases.forms.register import (
     ward_members,
 )
 from cases.models import Assignment, Contact, Enrollment, Person, overdue_condition
-from wards.access import CAPABILITIES, Grant, access_for, require
+from cases.views.scope import ward_ctx, ward_grant, ward_url
+from wards.access import Grant, access_for
 from wards.forms import add_service_errors
 from wards.models import Member
 
@@ -60,29 +60,6 @@ Filters = RegisterFilterForm  # the filter values, shared by the register and th
 
 
 # Access -------------------------------------------------------------------------------------
-
-
-def _ward_grants(user) -> list[Grant]:
-    """The user's grants at a ward that carry person_edit, one per ward, in grant order."""
-    grants: dict[int, Grant] = {}
-    for grant in access_for(user).grants:
-        if grant.role in CAPABILITIES["person_edit"] and grant.unit and grant.unit.is_commune:
-            grants.setdefault(grant.unit.pk, grant)
-    return list(grants.values())
-
-
-def _ward_grant(request: HttpRequest) -> Grant:
-    """The ward the page works on: `?xa=<code>` among the user's wards, else the first."""
-    grants = _ward_grants(request.user)
-    code = request.GET.get("xa")
-    if code:
-        grant = next((g for g in grants if g.unit.code == code), None)
-    else:
-        grant = next(iter(grants), None)
-    if grant is None:
-        raise Http404
-    require(request.user, "person_edit", grant.unit.pk)
-    return grant
 
 
 def _get_person(request: HttpRequest, pk: int, *, write: bool = False) -> Person:
@@ -101,24 +78,6 @@ def _get_enrollment(request: HttpRequest, pk: int) -> Enrollment:
     if not access_for(request.user).can("person_edit", enrollment.person.ward_id):
         raise PermissionDenied
     return enrollment
-
-
-def _ward_url(request: HttpRequest, name: str, grant: Grant, **params) -> str:
-    """A ward page's URL with its filters, and `?xa=` when the user has several wards."""
-    query = {k: v for k, v in params.items() if v}
-    if len(_ward_grants(request.user)) > 1:
-        query["xa"] = grant.unit.code
-    return reverse(name) + (f"?{urlencode(query)}" if query else "")
-
-
-def _ward_ctx(request: HttpRequest, grant: Grant) -> dict:
-    """What every ward page shows: the ward and, for a user with several, the switcher."""
-    grants = _ward_grants(request.user)
-    return {
-        "ward": grant.unit,
-        "wards": [g.unit for g in grants] if len(grants) > 1 else [],
-        "xa": urlencode({"xa": grant.unit.code}) if len(grants) > 1 else "",
-    }
 
 
 def _after_save(person: Person) -> str:
@@ -188,7 +147,7 @@ def _filtered(persons: QuerySet, data: dict, today: datetime.date) -> QuerySet:
 @never_cache
 def register(request: HttpRequest) -> HttpResponse:
     """The ward's register. The search box posts here; the text stays in the session."""
-    grant = _ward_grant(request)
+    grant = ward_grant(request)
     if request.method == "POST":
         return _register_search(request)
     today = timezone.localdate()
@@ -204,14 +163,14 @@ def register(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {
-        **_ward_ctx(request, grant),
+        **ward_ctx(request, grant),
         "page": page,
         "filters": filters,
         "filter_count": filters.active_count(),
         "page_query": f"?{query.urlencode()}&" if query else "?",
         "search_form": RegisterSearchForm(initial={"q": text}),
         "searching": bool(text),
-        "add_url": _ward_url(request, "cases:person_add", grant),
+        "add_url": ward_url(request, "cases:person_add", grant),
     }
     return render(request, "cases/register_list.html", ctx)
 
@@ -234,7 +193,7 @@ def _register_search(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def person_add(request: HttpRequest) -> HttpResponse:
-    grant = _ward_grant(request)
+    grant = ward_grant(request)
     form = PersonForm(request.POST or None, user=request.user, ward=grant.unit)
     confirm = DuplicateConfirmForm(request.POST or None)
     matches, elsewhere = [], False
@@ -255,12 +214,12 @@ def person_add(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Đã đưa %(name)s vào danh sách.") % {"name": person})
                 return redirect(_after_save(person))
     ctx = {
-        **_ward_ctx(request, grant),
+        **ward_ctx(request, grant),
         "form": form,
         "confirm": confirm,
         "matches": matches,
         "elsewhere": elsewhere,
-        "cancel_url": _ward_url(request, "cases:register", grant),
+        "cancel_url": ward_url(request, "cases:register", grant),
     }
     return render(request, "cases/person_form.html", ctx)
 
@@ -440,7 +399,7 @@ def _board_ctx(request: HttpRequest, grant: Grant, reassign=None, handover=None)
     selected = set(reassign.data.getlist("persons")) if reassign.is_bound else set()
     history = Assignment.objects.visible_to(user).filter(person__ward__in=grant.unit_ids)
     return {
-        **_ward_ctx(request, grant),
+        **ward_ctx(request, grant),
         "totals": totals,
         "members": members,
         "helper_choices": [
@@ -459,14 +418,14 @@ def _board_ctx(request: HttpRequest, grant: Grant, reassign=None, handover=None)
 
 @never_cache
 def assignment_board(request: HttpRequest) -> HttpResponse:
-    grant = _ward_grant(request)
+    grant = ward_grant(request)
     return render(request, "cases/assignment_board.html", _board_ctx(request, grant))
 
 
 def _board_post(request: HttpRequest, form_class, run, failed: str, slot: str) -> HttpResponse:
     """Validate a board form and `run` its service: back to the board with `run`'s message,
     or the board again with the form's errors and nothing changed."""
-    grant = _ward_grant(request)
+    grant = ward_grant(request)
     form = form_class(request.POST, user=request.user, ward=grant.unit)
     if form.is_valid():
         try:
@@ -475,7 +434,7 @@ def _board_post(request: HttpRequest, form_class, run, failed: str, slot: str) -
             add_service_errors(form, error)
         else:
             messages.success(request, message)
-            return redirect(_ward_url(request, "cases:assignment_board", grant))
+            return redirect(ward_url(request, "cases:assignment_board", grant))
     messages.error(request, failed)
     ctx = _board_ctx(request, grant, **{slot: form})
     return render(request, "cases/assignment_board.html", ctx)
@@ -588,11 +547,11 @@ def _dashboard_links(counts: dict[str, int], link) -> dict:
 @never_cache
 def ward_dashboard(request: HttpRequest) -> HttpResponse:
     """The counts a leader checks weekly, each linking to the register filtered to match."""
-    grant = _ward_grant(request)
+    grant = ward_grant(request)
     counts = _dashboard_counts(request.user, grant, timezone.localdate())
 
     def link(**filters) -> str:
-        return _ward_url(request, "cases:register", grant, **filters)
+        return ward_url(request, "cases:register", grant, **filters)
 
-    ctx = {**_ward_ctx(request, grant), "counts": counts, **_dashboard_links(counts, link)}
+    ctx = {**ward_ctx(request, grant), "counts": counts, **_dashboard_links(counts, link)}
     return render(request, "cases/dashboard.html", ctx)

@@ -57,7 +57,7 @@ def _get_person(request: HttpRequest, pk: int, *, write: bool = False) -> Person
     return person
 
 
-def _member_for(user, person: Person) -> Member | None:
+def member_for(user, person: Person) -> Member | None:
     """The user's membership in the team serving the person's ward; None for an officer."""
     grants = access_for(user).grants
     return next((g.member for g in grants if g.member and person.ward_id in g.unit_ids), None)
@@ -244,7 +244,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
             contact_record(
                 actor=request.user,
                 person=person,
-                member=_member_for(request.user, person),
+                member=member_for(request.user, person),
                 **form.cleaned_data,
             )
         except ValidationError as error:
@@ -266,7 +266,7 @@ def assessment_add(request: HttpRequest, pk: int) -> HttpResponse:
             assessment_record(
                 actor=request.user,
                 person=person,
-                member=_member_for(request.user, person),
+                member=member_for(request.user, person),
                 **form.cleaned_data,
             )
         except ValidationError as error:
@@ -289,6 +289,7 @@ class TimelineItem:
     details: tuple[str, ...] = ()
     # orders entries of one day: the later-written first
     written: datetime.datetime | None = None
+    url: str = ""  # where the entry's own page is, if it has one
 
 
 def _contact_items(user, person: Person) -> Iterable[TimelineItem]:
@@ -336,13 +337,22 @@ def _assignment_items(user, person: Person) -> Iterable[TimelineItem]:
             yield TimelineItem(a.ended_on, "assignment", text, (), a.updated_at)
 
 
-# Each source is one query. To show another kind of record (referrals…), add its function here.
-TIMELINE_SOURCES: tuple[Callable[..., Iterable[TimelineItem]], ...] = (
+# Each source is one query. Apps that build on cases (outreach: referrals, club sessions) add
+# theirs with `add_timeline_source` from their AppConfig.ready(), so imports keep pointing one
+# way (wards <- cases <- outreach).
+TIMELINE_SOURCES: list[Callable[..., Iterable[TimelineItem]]] = [
     _contact_items,
     _milestone_items,
     _assessment_items,
     _assignment_items,
-)
+]
+
+
+def add_timeline_source(source: Callable[..., Iterable[TimelineItem]]) -> None:
+    """Show another kind of record on a person's timeline: `source(user, person)` yields
+    TimelineItems, in one query, of records visible to `user`."""
+    if source not in TIMELINE_SOURCES:
+        TIMELINE_SOURCES.append(source)
 
 
 def person_timeline(user, person: Person) -> list[TimelineItem]:

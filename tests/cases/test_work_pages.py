@@ -295,7 +295,7 @@ def test_a_missing_kind_and_a_future_date_get_vietnamese_messages(world, persona
     )
     html = response.content.decode()
     assert "Hãy chọn hình thức tiếp cận." in html
-    assert "Ngày không được ở tương lai." in html
+    assert "Không được chọn một ngày trong tương lai." in html
     assert not Contact.objects.exists()
 
 
