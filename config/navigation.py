@@ -23,7 +23,8 @@ def nav_items(user) -> list[NavItem]:
     if not user or not user.is_authenticated:
         return []
     access = access_for(user)
-    items = [NavItem(_("Trang chủ"), reverse("home"), ("home",))]
+    # The brand, «Đồng Hành», is the link home; a menu item would repeat it.
+    items: list[NavItem] = []
     if access.members:
         items.append(
             NavItem(
@@ -42,6 +43,23 @@ def nav_items(user) -> list[NavItem]:
             NavItem(_("Phân công"), reverse("cases:assignment_board"), ("cases:assignment_board",)),
             NavItem(_("Tổng quan"), reverse("cases:ward_dashboard"), ("cases:ward_dashboard",)),
         ]
+    if access.can("casework"):
+        items.append(
+            NavItem(
+                _("Hoạt động"),
+                reverse("outreach:activity_list"),
+                (
+                    "outreach:activity_list",
+                    "outreach:activity_add",
+                    "outreach:activity_batch",
+                    "outreach:activity_edit",
+                    "outreach:activity_delete",
+                    "outreach:partner_list",
+                    "outreach:partner_add",
+                    "outreach:partner_edit",
+                ),
+            )
+        )
     team_ids = [m.team_id for m in access.members]
     officer_wards = [g.unit.pk for g in access.grants if g.role == Role.OFFICER and g.unit]
     if officer_wards:

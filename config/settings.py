@@ -174,3 +174,5 @@ CONTACT_DUE_DAYS = envint("CONTACT_DUE_DAYS", 30)
 # Team size outside this range is shown as a warning (Joint Circular 24/2012).
 TEAM_SIZE_MIN = envint("TEAM_SIZE_MIN", 5)
 TEAM_SIZE_MAX = envint("TEAM_SIZE_MAX", 10)
+# A volunteer may correct or delete an activity they wrote for this many days; leaders always.
+ACTIVITY_EDIT_DAYS = envint("ACTIVITY_EDIT_DAYS", 7)

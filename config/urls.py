@@ -8,6 +8,7 @@ urlpatterns = [
     path("tai-khoan/", include("wards.account_urls")),
     path("doi/", include("wards.urls")),
     path("ho-so/", include("cases.urls")),
+    path("", include("outreach.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from outreach import services as outreach
 from tests import factories as f
 from tests.test_pages import _named_urls
 
@@ -24,6 +26,10 @@ PERSON_EDIT = ["login", 403, 200, 200, 404, 404, 404]
 WARD_PAGES = ["login", 404, 200, 200, 404, 200, 404]
 POST_ONLY = ["login", 405, 405, 405, 405, 405, 405]
 OVERVIEW = ["login", 404, 404, 404, 200, 404, 200]
+# the team's own pages (activities, partners): anyone doing casework in their ward
+TEAM_WORK = ["login", 200, 200, 200, 404, 200, 404]
+ACTIVITY_EDIT = ["login", 403, 200, 200, 404, 404, 404]
+PARTNER_EDIT = ["login", 403, 200, 200, 403, 404, 403]
 
 # name -> (argument builder, expected answers)
 MATRIX = {
@@ -54,6 +60,14 @@ MATRIX = {
     "cases:assignment_reassign": (None, POST_ONLY),
     "cases:assignment_handover": (None, POST_ONLY),
     "cases:ward_dashboard": (None, WARD_PAGES),
+    "outreach:activity_list": (None, TEAM_WORK),
+    "outreach:activity_add": (None, TEAM_WORK),
+    "outreach:activity_batch": (None, WARD_PAGES),
+    "outreach:activity_edit": (lambda o: [o["activity"].pk], ACTIVITY_EDIT),
+    "outreach:activity_delete": (lambda o: [o["activity"].pk], ACTIVITY_EDIT),
+    "outreach:partner_list": (None, TEAM_WORK),
+    "outreach:partner_add": (None, WARD_PAGES),
+    "outreach:partner_edit": (lambda o: [o["partner"].pk], PARTNER_EDIT),
 }
 
 
@@ -61,11 +75,19 @@ MATRIX = {
 def objects(world):
     person = f.person(ward=world.ward_a, full_name="Nguyễn Văn Ma Trận")
     f.assignment(person=person, member=world.volunteer_member)
+    today = timezone.localdate()
+    partner = outreach.partner_create(
+        actor=world.leader, unit=world.ward_a, name="Công ty May A", kind="employer"
+    )
     return {
         "team": world.team_a,
         "member": world.volunteer_member,
         "person": person,
         "enrollment": f.enrollment(person=person),
+        "activity": outreach.activity_record(
+            actor=world.leader, unit=world.ward_a, occurred_on=today, kind="patrol"
+        ),
+        "partner": partner,
     }
 
 

@@ -40,6 +40,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "person_edit": frozenset({L, OF}),
     # log contacts and activities for the ward
     "casework": frozenset({V, L, OF}),
+    # change any activity of the ward, keep its partner directory, follow its referrals
+    "outreach_manage": frozenset({L, OF}),
     # counts and reports, never names
     "aggregate": frozenset({V, L, OF, S, A}),
     # the audit trail of the unit

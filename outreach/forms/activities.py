@@ -1,0 +1,359 @@
+"""The activity form that adapts to the kind, the notebook grid and the list's filters.
+
+Every choice is narrowed to the user: units they do casework in, members of those units'
+teams, persons they may see on those units' registers, partners they may see. The services
+check the same rules again, so a crafted POST cannot go further than the form offers.
+What each kind records is `Activity.FIELDS`, checked here by `figure_errors` so the message
+sits next to the right box; the form's script only hides what the kind does not use.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Person
+from outreach.models import Activity, Partner, figure_errors
+from wards.access import access_for
+from wards.forms import DateInput, not_in_future
+from wards.models import AdminUnit, Member
+
+NUMBER = {"inputmode": "numeric", "min": "0"}
+
+
+def count_field(label, help_text="") -> forms.IntegerField:
+    """An optional figure: a whole number, zero or more (participants, items, minutes)."""
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=0,
+        widget=forms.NumberInput(attrs=NUMBER),
+        help_text=help_text,
+        error_messages={"min_value": _("Số này không được âm.")},
+    )
+
+
+def kind_choices(blank: bool = False) -> list:
+    """The kinds grouped as the menu shows them (optgroups)."""
+    groups = [(group, [(k.value, k.label) for k in kinds]) for group, kinds in Activity.MENU]
+    return [("", _("— Chọn loại hoạt động —")), *groups] if blank else groups
+
+
+def kind_spec() -> str:
+    """What each kind asks for, for the form's script: {kind: {required, optional, labels}}."""
+    spec = {}
+    for kind, figures in Activity.FIELDS.items():
+        spec[kind] = {
+            "required": sorted(figures.required),
+            "optional": sorted(figures.optional),
+            "participants": str(figures.participants_label or _("Số người tham dự")),
+            "items": str(figures.items_label or _("Số lượng")),
+        }
+    return json.dumps(spec, ensure_ascii=False)
+
+
+def activity_units(user) -> list[AdminUnit]:
+    """The communes where the user records activities: their wards and the wards merged into
+    them (a leader typing in the notebook of a ward before the merger), current ones first."""
+    ids = access_for(user).unit_ids("casework")
+    units = AdminUnit.objects.filter(pk__in=ids, level=AdminUnit.Level.COMMUNE)
+    return sorted(units, key=lambda u: (u.valid_until is not None, u.name))
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit: AdminUnit) -> str:
+        if unit.valid_until:
+            return _("%(name)s (đến %(date)s)") % {
+                "name": unit.name,
+                "date": unit.valid_until.strftime("%d/%m/%Y"),
+            }
+        return unit.name
+
+
+class FiguresMixin:
+    """The figure fields shared by the full form and the notebook grid, and their check."""
+
+    def _clean_figures(self, cleaned: dict, persons: list | tuple = ()) -> None:
+        kind = cleaned.get("kind")
+        if not kind:
+            return
+        sessions = cleaned.get("sessions") or 1
+        each = cleaned.get("minutes_each")
+        if persons and cleaned.get("participants") is None:
+            cleaned["participants"] = len(persons)
+        values = {
+            "participants": cleaned.get("participants"),
+            "items": cleaned.get("items"),
+            "minutes": each * sessions if each is not None else None,
+            "place": cleaned.get("place", ""),
+            "title": cleaned.get("title", ""),
+            "sessions": sessions,
+        }
+        if "persons" in self.fields:
+            values["persons"] = list(persons)
+        for name, message in figure_errors(kind, values).items():
+            name = "minutes_each" if name == "minutes" else name
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, message)
+            elif name not in self.fields:
+                self.add_error(None, message)
+
+    def activity_fields(self) -> dict:
+        """The cleaned data as the services take it (minutes as the line's total)."""
+        c = self.cleaned_data
+        each = c.get("minutes_each")
+        fields = {
+            "occurred_on": c["occurred_on"],
+            "kind": c["kind"],
+            "title": c.get("title", ""),
+            "sessions": c.get("sessions") or 1,
+            "participants": c.get("participants"),
+            "items": c.get("items"),
+            "minutes": each * (c.get("sessions") or 1) if each is not None else None,
+            "place": c.get("place", ""),
+        }
+        for name in ("audience", "note"):
+            if name in self.fields:
+                fields[name] = c.get(name, "")
+        return fields
+
+
+class ActivityForm(FiguresMixin, forms.Form):
+    unit = UnitChoiceField(
+        label=_("Xã, phường"),
+        queryset=AdminUnit.objects.none(),
+        empty_label=None,
+        help_text=_("Chọn phường cũ khi ghi hoạt động trước ngày sáp nhập."),
+    )
+    kind = forms.ChoiceField(
+        label=_("Loại hoạt động"),
+        error_messages={"required": _("Hãy chọn loại hoạt động.")},
+    )
+    occurred_on = forms.DateField(
+        label=_("Ngày"),
+        widget=DateInput(),
+        error_messages={"required": _("Hãy nhập ngày."), "invalid": _("Ngày không hợp lệ.")},
+    )
+    sessions = forms.IntegerField(
+        label=_("Số cuộc, buổi, lần"),
+        min_value=1,
+        initial=1,
+        widget=forms.NumberInput(attrs={**NUMBER, "min": "1"}),
+        help_text=_("Ghi gộp nhiều buổi giống nhau thành một dòng, ví dụ 35 lần phát thanh."),
+        error_messages={
+            "min_value": _("Số cuộc, buổi phải từ 1 trở lên."),
+            "required": _("Hãy nhập số cuộc, buổi."),
+        },
+    )
+    participants = count_field(
+        _("Số người tham dự"), help_text=_("Tổng số lượt người của tất cả các buổi.")
+    )
+    items = count_field(_("Số lượng"))
+    minutes_each = count_field(_("Thời lượng mỗi lần (phút)"))
+    place = forms.CharField(
+        label=_("Địa điểm, trường học"),
+        required=False,
+        max_length=200,
+        help_text=_("Với buổi tại trường học, ghi tên trường."),
+    )
+    title = forms.CharField(label=_("Nội dung, chủ đề"), required=False, max_length=255)
+    audience = forms.CharField(
+        label=_("Đối tượng tham dự"),
+        required=False,
+        max_length=200,
+        help_text=_("Ví dụ: học sinh THCS, hội viên phụ nữ, thanh niên."),
+    )
+    members = forms.ModelMultipleChoiceField(
+        label=_("Thành viên Đội tham gia"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    persons = forms.ModelMultipleChoiceField(
+        label=_("Người được hỗ trợ tham dự"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Chỉ với sinh hoạt câu lạc bộ, nhóm."),
+    )
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Đơn vị phối hợp"),
+        queryset=Partner.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(
+        self,
+        *args,
+        user,
+        unit: AdminUnit,
+        scope_ids: frozenset[int] | None = None,
+        activity: Activity | None = None,
+        **kwargs,
+    ):
+        """`scope_ids`: the unit and the units merged into it, when the caller has them."""
+        if activity is not None:
+            kwargs.setdefault("initial", _initial(activity))
+        else:
+            defaults = {"occurred_on": timezone.localdate(), "unit": unit.pk}
+            kwargs["initial"] = {**defaults, **kwargs.get("initial", {})}
+        super().__init__(*args, **kwargs)
+        units = activity_units(user)
+        self.fields["unit"].queryset = AdminUnit.objects.filter(pk__in=[u.pk for u in units])
+        self.fields["unit"].choices = [
+            (u.pk, self.fields["unit"].label_from_instance(u)) for u in units
+        ]
+        self.single_unit = len(units) == 1
+        self.fields["kind"].choices = kind_choices(blank=True)
+        scope = AdminUnit.objects.scope_ids([unit]) if scope_ids is None else scope_ids
+        members = Member.objects.filter(team__ward__in=scope).active()
+        persons = Person.objects.visible_to(user).filter(ward__in=scope).active()
+        partners = Partner.objects.visible_to(user).active().serving(unit, scope_ids=scope)
+        self.fields["members"].queryset = _choosable(members, activity, "members")
+        self.fields["persons"].queryset = _choosable(persons, activity, "persons")
+        self.fields["partners"].queryset = _choosable(partners, activity, "partners")
+        self.kind_spec = kind_spec()
+
+    def clean_occurred_on(self):
+        return not_in_future(self.cleaned_data["occurred_on"])
+
+    def clean(self):
+        cleaned = super().clean()
+        self._clean_figures(cleaned, cleaned.get("persons") or ())
+        return cleaned
+
+
+def _choosable(queryset: QuerySet, activity: Activity | None, relation: str) -> QuerySet:
+    """The choices, plus the rows already on the activity (a member who left since, a file
+    closed since) so that editing an old entry does not drop them."""
+    if activity is None:
+        return queryset
+    current = getattr(activity, relation).values("pk")
+    return (queryset | queryset.model.objects.filter(pk__in=current)).distinct()
+
+
+def _initial(activity: Activity) -> dict:
+    return {
+        "unit": activity.unit_id,
+        "kind": activity.kind,
+        "occurred_on": activity.occurred_on,
+        "sessions": activity.sessions,
+        "participants": activity.participants,
+        "items": activity.items,
+        "minutes_each": activity.minutes_each,
+        "place": activity.place,
+        "title": activity.title,
+        "audience": activity.audience,
+        "note": activity.note,
+        "members": list(activity.members.values_list("pk", flat=True)),
+        "persons": list(activity.persons.values_list("pk", flat=True)),
+        "partners": list(activity.partners.values_list("pk", flat=True)),
+    }
+
+
+class ActivityRowForm(FiguresMixin, forms.Form):
+    """One line of the notebook grid: the figures, without lists of people."""
+
+    occurred_on = forms.DateField(label=_("Ngày"), widget=DateInput())
+    kind = forms.ChoiceField(label=_("Loại hoạt động"))
+    sessions = forms.IntegerField(
+        label=_("Số buổi"),
+        min_value=1,
+        required=False,
+        widget=forms.NumberInput(attrs={**NUMBER, "min": "1", "placeholder": "1"}),
+        error_messages={"min_value": _("Số cuộc, buổi phải từ 1 trở lên.")},
+    )
+    participants = count_field(_("Số người"))
+    items = count_field(_("Số lượng"))
+    minutes_each = count_field(_("Phút mỗi lần"))
+    place = forms.CharField(label=_("Địa điểm, trường"), required=False, max_length=200)
+    title = forms.CharField(label=_("Nội dung"), required=False, max_length=255)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            field.widget.attrs["class"] = css
+        self.fields["kind"].choices = kind_choices(blank=True)
+        self.fields["kind"].error_messages["required"] = _("Hãy chọn loại hoạt động.")
+        self.fields["occurred_on"].error_messages["required"] = _("Hãy nhập ngày.")
+        self.fields["occurred_on"].error_messages["invalid"] = _("Ngày không hợp lệ.")
+
+    def clean_occurred_on(self):
+        return not_in_future(self.cleaned_data["occurred_on"])
+
+    def clean(self):
+        cleaned = super().clean()
+        self._clean_figures(cleaned)
+        return cleaned
+
+
+class BaseRowFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        if not any(form.has_changed() for form in self.forms):
+            raise forms.ValidationError(_("Chưa có dòng nào được nhập."))
+
+
+def row_formset(rows: int) -> type[BaseRowFormSet]:
+    """The grid with `rows` blank lines (more can be posted, up to `max_rows`)."""
+    return forms.formset_factory(
+        ActivityRowForm, formset=BaseRowFormSet, extra=rows, max_num=MAX_ROWS, absolute_max=MAX_ROWS
+    )
+
+
+MAX_ROWS = 96
+
+
+class BatchUnitForm(forms.Form):
+    unit = UnitChoiceField(
+        label=_("Xã, phường"),
+        queryset=AdminUnit.objects.none(),
+        empty_label=None,
+        help_text=_("Chọn phường cũ khi nhập sổ của thời gian trước ngày sáp nhập."),
+    )
+
+    def __init__(self, *args, user, unit: AdminUnit, **kwargs):
+        kwargs.setdefault("initial", {"unit": unit.pk})
+        super().__init__(*args, **kwargs)
+        units = activity_units(user)
+        self.fields["unit"].queryset = AdminUnit.objects.filter(pk__in=[u.pk for u in units])
+        self.fields["unit"].choices = [
+            (u.pk, self.fields["unit"].label_from_instance(u)) for u in units
+        ]
+        self.single_unit = len(units) == 1
+
+
+class ActivityFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Loại hoạt động"), required=False)
+    start = forms.DateField(label=_("Từ ngày"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("Đến ngày"), required=False, widget=DateInput())
+    member = forms.ModelChoiceField(
+        label=_("Thành viên tham gia"),
+        queryset=Member.objects.none(),
+        required=False,
+        empty_label=_("Tất cả"),
+    )
+
+    def __init__(self, *args, unit_ids: frozenset[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Tất cả")), *kind_choices()]
+        self.fields["member"].queryset = Member.objects.filter(team__ward__in=unit_ids).order_by(
+            "left_on", "full_name"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("Ngày kết thúc không được trước ngày bắt đầu."))
+        return cleaned

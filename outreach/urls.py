@@ -1,0 +1,18 @@
+from django.urls import path
+
+from outreach.views import activities, partners
+
+app_name = "outreach"
+
+urlpatterns = [
+    # activities (outreach/views/activities.py)
+    path("hoat-dong/", activities.activity_list, name="activity_list"),
+    path("hoat-dong/ghi/", activities.activity_add, name="activity_add"),
+    path("hoat-dong/nhap-so/", activities.activity_batch, name="activity_batch"),
+    path("hoat-dong/<int:pk>/sua/", activities.activity_edit, name="activity_edit"),
+    path("hoat-dong/<int:pk>/xoa/", activities.activity_delete, name="activity_delete"),
+    # partners (outreach/views/partners.py)
+    path("doi-tac/", partners.partner_list, name="partner_list"),
+    path("doi-tac/them/", partners.partner_add, name="partner_add"),
+    path("doi-tac/<int:pk>/sua/", partners.partner_edit, name="partner_edit"),
+]

@@ -1,0 +1,264 @@
+"""A team's activity notebook: the list with its totals, one activity at a time (a volunteer
+on a phone), many at once (a leader typing in a half-year's notebook), corrections.
+
+Every page needs `casework` over the ward (volunteers, leaders, officers); supervisors see
+activities only as report figures. A user with several wards picks one with `?xa=<code>`.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from cases.views.scope import ward_ctx, ward_grant, ward_url
+from outreach import services
+from outreach.forms.activities import (
+    MAX_ROWS,
+    ActivityFilterForm,
+    ActivityForm,
+    BatchUnitForm,
+    kind_spec,
+    row_formset,
+)
+from outreach.models import Activity
+from wards.access import access_for
+from wards.forms import add_service_errors
+
+CAP = "casework"
+PER_PAGE = 25
+BATCH_ROWS = 12  # rows the notebook grid starts with; "more rows" adds as many again
+
+
+def _get_activity(request: HttpRequest, pk: int, *, write: bool = False) -> Activity:
+    activity = get_object_or_404(
+        Activity.objects.visible_to(request.user).select_related("unit"), pk=pk
+    )
+    if write and not Activity.objects.editable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied
+    return activity
+
+
+# The list -----------------------------------------------------------------------------------
+
+
+def _filtered(unit_ids: frozenset[int], filters: ActivityFilterForm) -> QuerySet[Activity]:
+    """The activities of the ward and the wards merged into it (the grant's units)."""
+    qs = Activity.objects.filter(unit__in=unit_ids)
+    if not filters.is_valid():
+        return qs
+    f = filters.cleaned_data
+    if f["kind"]:
+        qs = qs.filter(kind=f["kind"])
+    if f["start"]:
+        qs = qs.filter(occurred_on__gte=f["start"])
+    if f["end"]:
+        qs = qs.filter(occurred_on__lte=f["end"])
+    if f["member"]:
+        qs = qs.filter(members=f["member"])
+    return qs
+
+
+def _totals(qs: QuerySet[Activity]) -> tuple[list[dict], dict]:
+    """Per kind and overall: entries, sessions, participants, items, minutes (one query)."""
+    sums = {
+        "entries": Count("pk"),
+        "sessions": Sum("sessions"),
+        "participants": Sum("participants"),
+        "items": Sum("items"),
+        "minutes": Sum("minutes"),
+    }
+    rows = list(qs.order_by().values("kind").annotate(**sums))
+    order = {kind: i for i, kind in enumerate(k for _g, kinds in Activity.MENU for k in kinds)}
+    rows.sort(key=lambda r: order.get(r["kind"], 99))
+    for row in rows:
+        row["label"] = Activity.Kind(row["kind"]).label
+    overall = {
+        name: sum(r[name] or 0 for r in rows)
+        for name in ("entries", "sessions", "participants", "items", "minutes")
+    }
+    return rows, overall
+
+
+@never_cache
+def activity_list(request: HttpRequest) -> HttpResponse:
+    grant = ward_grant(request, CAP)
+    filters = ActivityFilterForm(request.GET or None, unit_ids=grant.unit_ids)
+    qs = _filtered(grant.unit_ids, filters)
+    page = Paginator(qs.for_list(), PER_PAGE).get_page(request.GET.get("page"))
+    ids = [a.pk for a in page]
+    editable = set(
+        Activity.objects.editable_by(request.user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    rows, overall = _totals(qs)
+    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    ctx = {
+        **ward_ctx(request, grant, CAP),
+        "filters": filters,
+        "filter_count": sum(1 for k in ("kind", "start", "end", "member") if params.get(k)),
+        "page": page,
+        "editable": editable,
+        "kind_totals": rows,
+        "overall": overall,
+        "page_query": "?" + urlencode(params) + ("&" if params else ""),
+        "can_batch": access_for(request.user).can("outreach_manage", grant.unit.pk),
+    }
+    return render(request, "outreach/activity_list.html", ctx)
+
+
+# One activity -------------------------------------------------------------------------------
+
+
+def _saved_message(activity: Activity) -> str:
+    return _("Đã lưu: %(kind)s ngày %(date)s.") % {
+        "kind": activity.get_kind_display(),
+        "date": activity.occurred_on.strftime("%d/%m/%Y"),
+    }
+
+
+def _save_activity(request: HttpRequest, form: ActivityForm, activity: Activity | None):
+    c = form.cleaned_data
+    lists = {"members": c["members"], "persons": c["persons"], "partners": c["partners"]}
+    try:
+        if activity is None:
+            return services.activity_record(
+                actor=request.user, unit=c["unit"], **form.activity_fields(), **lists
+            )
+        return services.activity_update(
+            actor=request.user,
+            activity=activity,
+            unit=c["unit"],
+            **form.activity_fields(),
+            **lists,
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+
+
+@never_cache
+def activity_add(request: HttpRequest) -> HttpResponse:
+    grant = ward_grant(request, CAP)
+    initial: dict = {"unit": grant.unit.pk}
+    if request.GET.get("loai") in Activity.Kind.values:
+        initial["kind"] = request.GET["loai"]
+    own = access_for(request.user).members
+    own_here = [m.pk for m in own if m.team.ward_id == grant.unit.pk]
+    if own_here:
+        initial["members"] = own_here
+    form = ActivityForm(
+        request.POST or None,
+        user=request.user,
+        unit=grant.unit,
+        scope_ids=grant.unit_ids,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        activity = _save_activity(request, form, None)
+        if activity is not None:
+            messages.success(request, _saved_message(activity))
+            if "again" in request.POST:
+                query = urlencode({"loai": activity.kind, **_xa(request)})
+                return redirect(f"{request.path}?{query}")
+            return redirect(ward_url(request, "outreach:activity_list", grant, CAP))
+    ctx = {**ward_ctx(request, grant, CAP), "form": form, "spec": kind_spec(), "activity": None}
+    return render(request, "outreach/activity_form.html", ctx)
+
+
+def _xa(request: HttpRequest) -> dict:
+    return {"xa": request.GET["xa"]} if request.GET.get("xa") else {}
+
+
+@never_cache
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _get_activity(request, pk, write=True)
+    form = ActivityForm(
+        request.POST or None, user=request.user, unit=activity.unit, activity=activity
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = _save_activity(request, form, activity)
+        if saved is not None:
+            messages.success(request, _saved_message(saved))
+            return redirect("outreach:activity_list")
+    ctx = {"ward": activity.unit, "form": form, "spec": kind_spec(), "activity": activity}
+    return render(request, "outreach/activity_form.html", ctx)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _get_activity(request, pk, write=True)
+    if request.method == "POST":
+        services.activity_delete(actor=request.user, activity=activity)
+        messages.success(
+            request,
+            _("Đã xóa: %(kind)s ngày %(date)s.")
+            % {
+                "kind": activity.get_kind_display(),
+                "date": activity.occurred_on.strftime("%d/%m/%Y"),
+            },
+        )
+        return redirect("outreach:activity_list")
+    return render(request, "outreach/activity_confirm_delete.html", {"activity": activity})
+
+
+# The notebook grid --------------------------------------------------------------------------
+
+
+def _rows(request: HttpRequest) -> int:
+    try:
+        wanted = int(request.GET.get("dong", BATCH_ROWS))
+    except ValueError:
+        wanted = BATCH_ROWS
+    return max(1, min(wanted, MAX_ROWS))
+
+
+@never_cache
+def activity_batch(request: HttpRequest) -> HttpResponse:
+    """Type a notebook in, many lines at once: every line is checked, and either all of them
+    are saved or none (the mistakes are shown on their lines, nothing typed is lost)."""
+    grant = ward_grant(request, "outreach_manage")
+    unit_form = BatchUnitForm(request.POST or None, user=request.user, unit=grant.unit)
+    formset = row_formset(_rows(request))(request.POST or None, prefix="dong")
+    if request.method == "POST" and unit_form.is_valid() and formset.is_valid():
+        filled = [form for form in formset.forms if form.has_changed()]
+        try:
+            saved = services.activity_record_many(
+                actor=request.user,
+                unit=unit_form.cleaned_data["unit"],
+                rows=[form.activity_fields() for form in filled],
+            )
+        except services.RowErrors as error:
+            for index, row_error in error.rows.items():
+                add_service_errors(filled[index], row_error)
+            messages.error(request, error.messages[0])
+        else:
+            sessions = sum(a.sessions for a in saved)
+            messages.success(
+                request,
+                ngettext(
+                    "Đã lưu %(count)s dòng (%(sessions)s cuộc, buổi).",
+                    "Đã lưu %(count)s dòng (%(sessions)s cuộc, buổi).",
+                    len(saved),
+                )
+                % {"count": len(saved), "sessions": sessions},
+            )
+            return redirect(ward_url(request, "outreach:activity_list", grant, CAP))
+    ctx = {
+        **ward_ctx(request, grant, "outreach_manage"),
+        "unit_form": unit_form,
+        "formset": formset,
+        "more_rows": min(len(formset.forms) + BATCH_ROWS, MAX_ROWS),
+        "batch_rows": BATCH_ROWS,
+        "max_rows": MAX_ROWS,
+        "spec": kind_spec(),
+    }
+    return render(request, "outreach/activity_batch.html", ctx)

@@ -1,0 +1,140 @@
+"""Outreach journeys in a real Chromium: a volunteer logs an awareness session on a 360-px
+phone, and a team leader types a notebook of activities into the grid on a desktop.
+
+Screenshots go to tests/browser/screenshots/<journey>-<step>-<viewport>.png.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.urls import reverse
+
+from outreach.models import Activity
+from tests.browser.conftest import Screen, _open
+from tests.browser.test_casework import assert_no_sideways_scroll, shot, submit, success_text
+from tests.browser.test_foundation import log_in, open_nav
+
+pytestmark = pytest.mark.browser
+
+MEETING = "Tuyên truyền tại họp tổ dân phố, đoàn thể"
+RADIO = "Phát thanh trên đài truyền thanh"
+LEAFLETS = "Phát tờ rơi"
+
+
+@pytest.fixture
+def desktop(browser, live_server, live_world) -> Iterator[Screen]:
+    yield from _open(browser, live_server, "desktop")
+
+
+@pytest.fixture(autouse=True)
+def _still(request) -> None:
+    for name in ("phone", "desktop"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name).page.emulate_media(reduced_motion="reduce")
+
+
+def test_volunteer_logs_an_awareness_session_on_a_phone(phone, live_world):
+    page, journey = phone.page, "activity"
+    log_in(phone, "tnv_a")
+    open_nav(phone, "Hoạt động")
+    assert page.get_by_role("heading", level=1).inner_text() == "Hoạt động của Đội"
+    shot(phone, journey, "1-empty-list")
+    submit(phone, page.locator("main").get_by_role("link", name="Ghi hoạt động").first)
+    assert page.get_by_role("heading", level=1).inner_text() == "Ghi hoạt động"
+
+    kind = page.get_by_label("Loại hoạt động")
+    participants = page.get_by_label("Số người tham dự")
+    minutes = page.get_by_label("Thời lượng mỗi lần (phút)")
+    items = page.locator("input[name=items]")
+    # Nothing chosen yet: every figure is offered.
+    assert participants.is_visible() and minutes.is_visible()
+
+    kind.select_option(label=RADIO)
+    minutes.wait_for(state="visible")
+    assert not participants.is_visible() and not items.is_visible()
+    shot(phone, journey, "2-radio")
+
+    kind.select_option(label=LEAFLETS)
+    items.wait_for(state="visible")
+    assert page.locator("label[for=id_items]").inner_text().startswith("Số tờ rơi")
+    assert not minutes.is_visible()
+
+    kind.select_option(label=MEETING)
+    participants.wait_for(state="visible")
+    assert not minutes.is_visible() and not items.is_visible()
+    participants.fill("45")
+    page.get_by_label("Địa điểm, trường học").fill("Nhà văn hóa tổ 5")
+    page.get_by_label("Nội dung, chủ đề").fill("Tác hại của ma túy tổng hợp")
+    assert_no_sideways_scroll(phone, "activity form")
+    shot(phone, journey, "3-filled")
+
+    submit(phone, page.get_by_role("button", name="Lưu", exact=True))
+    assert page.locator(".alert-success").count(), page.locator("main").inner_text()
+    assert success_text(phone).startswith(f"Đã lưu: {MEETING}")
+    activity = Activity.objects.get()
+    assert (activity.kind, activity.participants, activity.items) == ("community_meeting", 45, None)
+    assert activity.created_by == live_world.volunteer
+    # the volunteer was ticked as taking part without doing anything
+    assert list(activity.members.all()) == [live_world.volunteer_member]
+    assert "45 lượt người" in page.locator("main").inner_text()
+    assert_no_sideways_scroll(phone, "activity list")
+    shot(phone, journey, "4-saved")
+
+
+def test_a_figure_the_kind_does_not_use_comes_back_with_its_message(phone, live_world):
+    """Without the script's help (a figure typed, then the kind changed on a slow phone), the
+    server's message is shown beside the box and the entry is not saved."""
+    page = phone.page
+    log_in(phone, "tnv_a")
+    page.goto(phone.url(reverse("outreach:activity_add")))
+    page.get_by_label("Loại hoạt động").select_option(label=LEAFLETS)
+    page.locator("input[name=items]").fill("300")
+    page.evaluate("document.querySelector('[data-figure=minutes]').hidden = false")
+    page.get_by_label("Thời lượng mỗi lần (phút)").fill("15")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lưu", exact=True).tap()
+    feedback = page.locator("#id_minutes_each").locator("xpath=..").locator(".invalid-feedback")
+    assert "không ghi thời lượng" in page.locator("main").inner_text()
+    assert feedback.count() or page.locator(".invalid-feedback").count()
+    assert not Activity.objects.exists()
+    shot(phone, "activity", "5-refused")
+
+
+def test_leader_types_a_notebook_into_the_grid_on_a_desktop(desktop, live_world):
+    page, journey = desktop.page, "notebook"
+    log_in(desktop, "doitruong_a")
+    open_nav(desktop, "Hoạt động")
+    submit(desktop, page.get_by_role("link", name="Nhập sổ nhiều dòng"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Nhập sổ hoạt động"
+    rows = page.locator("tr[data-row]")
+    assert rows.count() == 12
+
+    def fill(index: int, day: str, kind: str, **figures: str) -> None:
+        row = rows.nth(index)
+        row.locator("input[name$=-occurred_on]").fill(day)
+        row.locator("select[name$=-kind]").select_option(label=kind)
+        for name, value in figures.items():
+            row.locator(f"input[name$=-{name}]").fill(value)
+
+    fill(0, "2026-01-31", RADIO, sessions="35", minutes_each="15")
+    fill(1, "2026-02-20", MEETING, sessions="4", participants="160")
+    fill(2, "2026-03-05", LEAFLETS, items="700")
+    fill(3, "2026-03-20", "Sinh hoạt, giao ban Đội")
+    # a radio line has no participants: the box is locked
+    assert rows.nth(0).locator("input[name$=-participants]").is_disabled()
+    assert rows.nth(2).locator("input[name$=-minutes_each]").is_disabled()
+    page.get_by_role("button", name="Thêm dòng trống").click()
+    assert rows.count() == 24
+    assert rows.nth(0).locator("input[name$=-sessions]").input_value() == "35"
+    shot(desktop, journey, "1-typed")
+
+    submit(desktop, page.get_by_role("button", name="Lưu tất cả"))
+    assert success_text(desktop) == "Đã lưu 4 dòng (41 cuộc, buổi)."
+    assert Activity.objects.count() == 4
+    assert Activity.objects.get(kind="radio").minutes == 525
+    totals = page.locator("table tfoot").inner_text()
+    assert "41" in totals
+    shot(desktop, journey, "2-saved")
+
