@@ -60,6 +60,14 @@ def nav_items(user) -> list[NavItem]:
                 ),
             )
         )
+    if access.can("outreach_manage"):
+        items += [
+            NavItem(
+                _("Giới thiệu"),
+                reverse("outreach:referral_list"),
+                ("outreach:referral_list", "outreach:referral_detail"),
+            ),
+        ]
     team_ids = [m.team_id for m in access.members]
     officer_wards = [g.unit.pk for g in access.grants if g.role == Role.OFFICER and g.unit]
     if officer_wards:

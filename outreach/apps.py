@@ -8,6 +8,7 @@ class OutreachConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.views.work import add_timeline_source
-        from outreach.timeline import activity_items
+        from outreach.timeline import activity_items, referral_items
 
+        add_timeline_source(referral_items)
         add_timeline_source(activity_items)

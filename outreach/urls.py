@@ -1,6 +1,6 @@
 from django.urls import path
 
-from outreach.views import activities, partners
+from outreach.views import activities, partners, referrals
 
 app_name = "outreach"
 
@@ -15,4 +15,8 @@ urlpatterns = [
     path("doi-tac/", partners.partner_list, name="partner_list"),
     path("doi-tac/them/", partners.partner_add, name="partner_add"),
     path("doi-tac/<int:pk>/sua/", partners.partner_edit, name="partner_edit"),
+    # referrals (outreach/views/referrals.py)
+    path("gioi-thieu/", referrals.referral_list, name="referral_list"),
+    path("gioi-thieu/nguoi/<int:pk>/", referrals.referral_add, name="referral_add"),
+    path("gioi-thieu/<int:pk>/", referrals.referral_detail, name="referral_detail"),
 ]

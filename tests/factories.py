@@ -115,3 +115,23 @@ def milestone(*, person: Person, **fields) -> Milestone:
     fields.setdefault("occurred_on", datetime.date(2024, 3, 1))
     fields.setdefault("kind", Milestone.Kind.JOB)
     return Milestone.objects.create(person=person, **fields)
+
+
+def referral(*, person: Person, **fields):
+    """A referral of `person`, written directly (no status history, no audit)."""
+    from outreach.models import Referral
+
+    fields.setdefault("ward", person.ward)
+    fields.setdefault("kind", Referral.Kind.LOAN)
+    fields.setdefault("referred_on", datetime.date(2024, 4, 1))
+    fields.setdefault("status_on", fields["referred_on"])
+    return Referral.objects.create(person=person, **fields)
+
+
+def partner(*, unit: AdminUnit | None = None, **fields):
+    """A partner of `unit` (None: national, shared by every team)."""
+    from outreach.models import Partner
+
+    fields.setdefault("name", f"Đối tác {next(_seq)}")
+    fields.setdefault("kind", Partner.Kind.BANK)
+    return Partner.objects.create(unit=unit, **fields)

@@ -68,6 +68,9 @@ MATRIX = {
     "outreach:partner_list": (None, TEAM_WORK),
     "outreach:partner_add": (None, WARD_PAGES),
     "outreach:partner_edit": (lambda o: [o["partner"].pk], PARTNER_EDIT),
+    "outreach:referral_list": (None, WARD_PAGES),
+    "outreach:referral_add": (lambda o: [o["person"].pk], PERSON_VIEW),
+    "outreach:referral_detail": (lambda o: [o["referral"].pk], PERSON_VIEW),
 }
 
 
@@ -88,6 +91,9 @@ def objects(world):
             actor=world.leader, unit=world.ward_a, occurred_on=today, kind="patrol"
         ),
         "partner": partner,
+        "referral": outreach.referral_create(
+            actor=world.leader, person=person, kind="job", referred_on=today, partner=partner
+        ),
     }
 
 

@@ -138,3 +138,59 @@ def test_leader_types_a_notebook_into_the_grid_on_a_desktop(desktop, live_world)
     assert "41" in totals
     shot(desktop, journey, "2-saved")
 
+
+def test_volunteer_refers_a_person_for_a_loan_and_the_leader_follows_it(
+    phone, browser, live_server, live_world
+):
+    from cases.models import Person  # noqa: F401  (the factories write persons)
+    from outreach.models import Referral
+    from tests import factories as f
+
+    world = live_world
+    person = f.person(ward=world.ward_a, full_name="Nguyễn Văn Hòa", group="post_rehab")
+    f.partner(unit=world.district_a, name="Ngân hàng CSXH quận A")
+    f.assignment(person=person, member=world.volunteer_member)
+    page, journey = phone.page, "referral"
+    log_in(phone, "tnv_a")
+    page.goto(phone.url(person.get_absolute_url()))
+    submit(phone, page.get_by_role("link", name="Giới thiệu hỗ trợ"))
+    page.locator("fieldset label.btn", has_text="Vay vốn").tap()
+    page.get_by_label("Đối tác").select_option(label="Ngân hàng CSXH quận A")
+    page.get_by_label("Số tiền (đồng)").fill("50.000.000")
+    assert_no_sideways_scroll(phone, "referral form")
+    shot(phone, journey, "1-form")
+    submit(phone, page.get_by_role("button", name="Lưu giới thiệu"))
+    assert success_text(phone) == "Đã giới thiệu Nguyễn Văn Hòa: Vay vốn."
+    referral = Referral.objects.get()
+    assert (referral.amount, referral.status, referral.member) == (
+        50_000_000,
+        "referred",
+        world.volunteer_member,
+    )
+    item = page.locator("ol.timeline li.timeline-referral")
+    assert "Giới thiệu vay vốn" in item.inner_text()
+    assert "50.000.000 đồng" in item.inner_text()
+    shot(phone, journey, "2-timeline")
+
+    # The leader, on a desktop, finds it among the open referrals and moves it on.
+    desktop_gen = _open(browser, live_server, "desktop")
+    desktop = next(desktop_gen)
+    try:
+        log_in(desktop, "doitruong_a")
+        open_nav(desktop, "Giới thiệu")
+        row = desktop.page.locator("main").get_by_role("link", name="Nguyễn Văn Hòa")
+        shot(desktop, journey, "3-open-list")
+        submit(desktop, row.first)
+        desktop.page.locator("fieldset label.btn", has_text="Được chấp thuận").click()
+        submit(desktop, desktop.page.get_by_role("button", name="Lưu kết quả"))
+        desktop.page.locator("fieldset label.btn", has_text="Đã giải ngân").click()
+        desktop.page.get_by_label("Số tiền được vay (đồng)").fill("45000000")
+        submit(desktop, desktop.page.get_by_role("button", name="Lưu kết quả"))
+        shot(desktop, journey, "4-completed")
+        referral.refresh_from_db()
+        assert (referral.status, referral.amount) == ("completed", 45_000_000)
+        assert [c.status for c in referral.changes.all()] == ["referred", "approved", "completed"]
+        assert "Giới thiệu này đã kết thúc." in desktop.page.locator("main").inner_text()
+
+    finally:
+        next(desktop_gen, None)
