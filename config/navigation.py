@@ -67,6 +67,9 @@ def nav_items(user) -> list[NavItem]:
                 reverse("outreach:referral_list"),
                 ("outreach:referral_list", "outreach:referral_detail"),
             ),
+            NavItem(
+                _("Vay vốn"), reverse("outreach:eligibility_list"), ("outreach:eligibility_list",)
+            ),
         ]
     team_ids = [m.team_id for m in access.members]
     officer_wards = [g.unit.pk for g in access.grants if g.role == Role.OFFICER and g.unit]

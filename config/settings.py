@@ -176,3 +176,7 @@ TEAM_SIZE_MIN = envint("TEAM_SIZE_MIN", 5)
 TEAM_SIZE_MAX = envint("TEAM_SIZE_MAX", 10)
 # A volunteer may correct or delete an activity they wrote for this many days; leaders always.
 ACTIVITY_EDIT_DAYS = envint("ACTIVITY_EDIT_DAYS", 7)
+# Loans for post-rehab persons (QĐ 08/2026/QĐ-TTg): who is eligible, and the ceiling shown.
+LOAN_MIN_AGE = envint("LOAN_MIN_AGE", 12)
+LOAN_MAX_YEARS_SINCE_DECISION = envint("LOAN_MAX_YEARS_SINCE_DECISION", 10)
+LOAN_MAX_AMOUNT = envint("LOAN_MAX_AMOUNT", 200_000_000)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from outreach.views import activities, partners, referrals
+from outreach.views import activities, eligibility, partners, referrals
 
 app_name = "outreach"
 
@@ -19,4 +19,7 @@ urlpatterns = [
     path("gioi-thieu/", referrals.referral_list, name="referral_list"),
     path("gioi-thieu/nguoi/<int:pk>/", referrals.referral_add, name="referral_add"),
     path("gioi-thieu/<int:pk>/", referrals.referral_detail, name="referral_detail"),
+    # loan eligibility (outreach/views/eligibility.py)
+    path("vay-von/", eligibility.eligibility_list, name="eligibility_list"),
+    path("vay-von/danh-sach.xlsx", eligibility.eligibility_export, name="eligibility_export"),
 ]

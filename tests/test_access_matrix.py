@@ -71,6 +71,8 @@ MATRIX = {
     "outreach:referral_list": (None, WARD_PAGES),
     "outreach:referral_add": (lambda o: [o["person"].pk], PERSON_VIEW),
     "outreach:referral_detail": (lambda o: [o["referral"].pk], PERSON_VIEW),
+    "outreach:eligibility_list": (None, WARD_PAGES),
+    "outreach:eligibility_export": (None, WARD_PAGES),
 }
 
 

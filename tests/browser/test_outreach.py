@@ -192,5 +192,13 @@ def test_volunteer_refers_a_person_for_a_loan_and_the_leader_follows_it(
         assert [c.status for c in referral.changes.all()] == ["referred", "approved", "completed"]
         assert "Giới thiệu này đã kết thúc." in desktop.page.locator("main").inner_text()
 
+        # The eligibility list: Hòa is post-rehab with a recent decision.
+        f.enrollment(person=person, decision_no="15/QĐ-UBND")
+        open_nav(desktop, "Vay vốn")
+        assert "Nguyễn Văn Hòa" in desktop.page.locator("main").inner_text()
+        shot(desktop, "eligibility", "1-list")
+        with desktop.page.expect_download() as download:
+            desktop.page.get_by_role("link", name="Tải danh sách (Excel)").click()
+        assert download.value.suggested_filename.endswith(".xlsx")
     finally:
         next(desktop_gen, None)
