@@ -1,4 +1,4 @@
-"""Load the demo data set: units, teams, logins and casework now; outreach as it comes.
+"""Load the demo data set: units, teams, logins, casework and outreach.
 
 The command lives in `reports` because it calls the seeders of every app in import order
 (wards ← cases ← outreach ← reports), and only `reports` may import them all.
@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cases import demo as cases_demo
+from outreach import demo as outreach_demo
 from wards import demo as wards_demo
 from wards.models import Member
 
@@ -20,13 +21,15 @@ class Command(BaseCommand):
         "Create the deterministic demo data set: the former Quận Đống Đa of Hà Nội with its 21 "
         "wards (dissolved on 30/06/2025) merged into five of today's wards, their residential "
         "groups, a team per ward with members and history, one login per role, all with "
-        f"the password {wards_demo.PASSWORD}, and the casework of 2012 to "
+        f"the password {wards_demo.PASSWORD}; the casework of 2012 to "
         f"{cases_demo.DATA_UNTIL:%d/%m/%Y} (persons, enrolments, assignments, contacts, "
-        "milestones, assessments; nothing later, whatever the date). Loads Hà Nội's communes "
-        "first when they are missing. The data set is written once: with --once a database "
-        "that already has it (the former district, code 006, exists) is left unchanged and the "
-        "logins are printed; without --once that is an error. Everything is written in one "
-        "transaction."
+        "milestones, assessments) and the outreach of the same years (every team's activities "
+        "of every kind, the wards' partners, referrals for loans, training, jobs, support and "
+        "gifts with their status histories); nothing later, whatever the date. Loads Hà Nội's "
+        "communes first when they are missing. The data set is written once: with --once a "
+        "database that already has it (the former district, code 006, exists) is left "
+        "unchanged and the logins are printed; without --once that is an error. Everything is "
+        "written in one transaction."
     )
 
     def add_arguments(self, parser):
@@ -61,6 +64,7 @@ class Command(BaseCommand):
             try:
                 demo = wards_demo.seed(scale=scale)
                 casework = cases_demo.seed(demo)
+                outreach = outreach_demo.seed(demo)
             except wards_demo.DemoError as e:
                 raise CommandError(str(e)) from e
 
@@ -75,7 +79,7 @@ class Command(BaseCommand):
             f"{len(demo.old_teams) + len(demo.new_teams)} teams, {n_members} member rows "
             f"({active} active in the former teams on "
             f"{wards_demo.SNAPSHOT_ON:%d/%m/%Y}), {len(demo.users)} logins; casework: "
-            f"{casework}."
+            f"{casework}; outreach: {outreach}."
         )
         self.print_logins()
 

@@ -1,0 +1,40 @@
+"""`plan()`: the whole outreach drawn from one seeded generator, and `cached_plan`, the same
+plan computed once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+
+from cases import demo as cases_demo
+from outreach.demo.activities import _Context, _Notebook
+from outreach.demo.partners import _Partners
+from outreach.demo.plans import Plan
+from outreach.demo.referrals import _Referrals
+from outreach.demo.vocabulary import SEED, _merged_into
+from wards import demo as wards_demo
+
+
+def plan() -> Plan:
+    """The whole outreach, drawn from one seeded generator: the same on every run and day."""
+    rng = random.Random(SEED)  # noqa: S311 - repeatable demo data, not secrets
+    wp = wards_demo.plan()
+    cp = cases_demo.cached_plan()  # computed once per process by cases.demo
+    streets = dict(cases_demo.STREETS)
+    for ward in wards_demo.SUCCESSORS:
+        streets[ward] = tuple(s for c in _merged_into(ward) for s in cases_demo.STREETS[c])
+    streets["district"] = tuple(s for c, _, _ in wards_demo.OLD_WARDS for s in streets[c])
+    streets["province"] = streets["district"]
+    partners = _Partners(rng, streets)
+    partners.build()
+    ctx = _Context(rng, wp, cp, partners, streets)
+    activities = []
+    for team in wp.old_teams + wp.new_teams:
+        activities += _Notebook(rng, team.ward, team, ctx).run()
+    activities.sort(key=lambda a: (a.occurred_on, a.ward, a.kind))
+    referrals = _Referrals(rng, wp, cp, partners).run()
+    return Plan(partners=partners.plans, activities=activities, referrals=referrals)
+
+
+cached_plan = functools.cache(plan)  # the plan never changes: compute it once
