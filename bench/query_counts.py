@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from outreach import services as outreach
 from tests import factories as f
 from tests.conftest import _test_settings, login, world  # noqa: F401, F811  (fixtures)
 
@@ -25,6 +26,18 @@ def test_print_query_counts(world):  # noqa: F811
     person = f.person(ward=world.ward_a)
     f.assignment(person=person, member=world.volunteer_member)
     f.contact(person=person, member=world.volunteer_member)
+    activity = outreach.activity_record(
+        actor=world.leader,
+        unit=world.ward_a,
+        occurred_on=person.registered_on,
+        kind="club_session",
+        participants=5,
+        persons=[person],
+        members=[world.volunteer_member],
+    )
+    referral = outreach.referral_create(
+        actor=world.leader, person=person, kind="loan", referred_on=person.registered_on
+    )
     pages = [
         ("volunteer", "home", []),
         ("volunteer", "cases:my_work", []),
@@ -35,6 +48,16 @@ def test_print_query_counts(world):  # noqa: F811
         ("leader", "cases:register", []),
         ("leader", "cases:assignment_board", []),
         ("leader", "cases:ward_dashboard", []),
+        ("volunteer", "outreach:activity_list", []),
+        ("volunteer", "outreach:activity_add", []),
+        ("volunteer", "outreach:referral_add", [person.pk]),
+        ("leader", "outreach:activity_edit", [activity.pk]),
+        ("leader", "outreach:activity_batch", []),
+        ("leader", "outreach:partner_list", []),
+        ("leader", "outreach:referral_list", []),
+        ("leader", "outreach:referral_detail", [referral.pk]),
+        ("leader", "outreach:eligibility_list", []),
+        ("leader", "outreach:eligibility_export", []),
         ("supervisor", "home", []),
         ("supervisor", "wards:team_overview", []),
     ]
@@ -44,4 +67,4 @@ def test_print_query_counts(world):  # noqa: F811
         client = login(users[persona])
         url = reverse(name, args=args)
         client.get(url)  # warm the session
-        print(f"{persona:<11} {name:<24} {_count(client, url):>3} queries")
+        print(f"{persona:<11} {name:<30} {_count(client, url):>3} queries")
