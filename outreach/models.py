@@ -240,7 +240,7 @@ class Activity(Authored):
         Kind.CLUB_SESSION: Figures(
             frozenset({"participants"}),
             frozenset({"persons", "place"}),
-            participants_label=_("Tổng số người tham gia"),
+            participants_label=_("Tổng số người tham gia (để trống: đếm người được chọn)"),
         ),
         Kind.PATROL: Figures(optional=frozenset({"place"})),
         Kind.INSPECTION: Figures(optional=frozenset({"place"})),
