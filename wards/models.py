@@ -545,6 +545,8 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
             raise TypeError("Audit events are append-only.")
+        # An INSERT, always: a new object carrying an existing id must not overwrite a row.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

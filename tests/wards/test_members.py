@@ -94,4 +94,7 @@ def test_audit_events_cannot_be_changed_or_deleted(world):
         AuditEvent.objects.all().delete()
     with pytest.raises(TypeError):
         AuditEvent.objects.update(action="login")
+    # a new object carrying the id of an existing one does not overwrite it
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AuditEvent(pk=event.pk, action="login", object_type="x").save()
     assert AuditEvent.objects.get(pk=event.pk).action == "view"
