@@ -134,6 +134,16 @@ class Person(Authored):
         related_name="persons",
         limit_choices_to={"level": AdminUnit.Level.COMMUNE},
     )
+    # The ward the person was registered in. `ward` follows the person when their ward is
+    # merged into a new one; reports for a time before the new ward existed count the person
+    # here (reports.rollup). Set from `ward` when the person is registered.
+    registered_ward = models.ForeignKey(
+        AdminUnit,
+        verbose_name=_("xã, phường nơi đăng ký"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
     area = models.ForeignKey(
         Area,
         verbose_name=_("địa bàn dân cư"),
@@ -190,8 +200,12 @@ class Person(Authored):
         indexes = [
             # a ward's register: visible_to(user).active(), by ward
             models.Index(fields=["ward", "status"], name="cases_person_ward_idx"),
-            # casework.new_persons / on_list: persons of a ward by registration date
+            # casework.on_list: persons of a ward by registration date
             models.Index(fields=["ward", "registered_on"], name="cases_person_registered_idx"),
+            # casework.new_persons: persons registered in a ward within a period
+            models.Index(
+                fields=["registered_ward", "registered_on"], name="cases_person_reg_ward_idx"
+            ),
             # find_duplicates(): search_key LIKE 'nguyen van a%' for one birth year
             models.Index(
                 fields=["search_key"],
@@ -227,6 +241,11 @@ class Person(Authored):
 
     def get_absolute_url(self) -> str:
         return reverse("cases:person_detail", args=[self.pk])
+
+    def save(self, *args, **kwargs) -> None:
+        if self.registered_ward_id is None:
+            self.registered_ward_id = self.ward_id
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.area_id and self.ward_id and self.area.ward_id != self.ward_id:

@@ -234,7 +234,7 @@ def person_register(
             }
         )
     fields.setdefault("registered_on", timezone.localdate())
-    person = Person(ward=ward, created_by=actor, consent_by=actor, **fields)
+    person = Person(ward=ward, registered_ward=ward, created_by=actor, consent_by=actor, **fields)
     _derive(person)
     refuse_future(person.registered_on, "registered_on")
     refuse_future(person.consent_on, "consent_on")

@@ -78,6 +78,7 @@ def seed(demo: wards_demo.Demo) -> Summary:
         rows.append(
             Person(
                 ward_id=units[pp.ward],
+                registered_ward_id=units[first],
                 area_id=demo.areas[units[pp.ward]][pp.area].pk,
                 full_name=pp.full_name,
                 alias=pp.alias,

@@ -345,3 +345,19 @@ def test_closing_refuses_an_enrolment_it_cannot_end(world):
     assert not Enrollment.objects.filter(ended_on__isnull=False).exists()
     person.refresh_from_db()
     assert person.status == "active"
+
+
+def test_the_ward_of_registration_is_kept_when_the_ward_is_merged_away(world):
+    person = register(
+        world,
+        ward=world.ward_a_old,
+        registered_on=datetime.date(2024, 3, 1),
+        consent_on=datetime.date(2024, 3, 1),
+    )
+    assert person.registered_ward == world.ward_a_old
+    # the merger moves the person to the new ward; where they were registered stays
+    Person.objects.filter(pk=person.pk).update(ward=world.ward_a)
+    person.refresh_from_db()
+    assert (person.ward, person.registered_ward) == (world.ward_a, world.ward_a_old)
+    # a person written without it (a factory, an import) takes their ward
+    assert f.person(ward=world.ward_b).registered_ward == world.ward_b
