@@ -1,0 +1,353 @@
+"""Period tallies for a unit and each of its child units, in a bounded number of queries.
+
+`tally(unit, period)` returns the unit's figure and each child unit's figure for every code of
+the catalogue. Each source (activities, contacts, milestones, enrolments, persons, referrals,
+teams, members, assignments) is read with one grouped query per level: one for the whole
+unit, one grouped by child unit, each with every indicator of that source as a conditional
+aggregate. The number of queries never grows with the number of units, persons or records.
+
+Scope (DESIGN.md): the unit's subtree plus every unit merged into it or into a unit below it.
+A record counts for the child unit whose subtree holds its ward, or, for a ward merged away,
+for the child holding the ward it was merged into. Distinct persons are counted per level, so
+a person met in two wards counts once for their parent.
+
+A person's ward at the end of a period is `Person.ward`, unless that ward did not exist yet
+(a ward formed by a merger after the period): then it is the ward they were registered in.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat
+
+from cases.models import Assignment, Contact, Enrollment, Milestone, Person, Programme
+from outreach.models import Activity, Referral
+from reports.indicators import CODES, COMMUNICATION, GROUP_LABELS, ROLE_LABELS
+from reports.periods import Period
+from wards.models import AdminUnit, Member, Team
+
+A, K, MK, R = Activity.Kind, Contact.Kind, Milestone.Kind, Referral.Kind
+USING = (Person.Group.DRUG_USER, Person.Group.ADDICTED, Person.Group.POST_REHAB)
+
+
+@dataclass
+class Layout:
+    """Where each unit of the scope is counted: the unit itself and its child units."""
+
+    unit: AdminUnit
+    scope: list[int]
+    children: list[AdminUnit]
+    child_of: dict[int, int] = field(default_factory=dict)  # scope unit -> child unit
+
+    def when(self, column: str) -> Case | None:
+        """A SQL expression naming the child unit of `column` (a unit id), or None."""
+        leaves: dict[int, list[int]] = {}
+        for leaf, child in self.child_of.items():
+            leaves.setdefault(child, []).append(leaf)
+        if not leaves:
+            return None
+        whens = [When(**{f"{column}__in": ids}, then=Value(c)) for c, ids in leaves.items()]
+        return Case(*whens, default=Value(0), output_field=IntegerField())
+
+
+def layout(unit: AdminUnit, period: Period) -> Layout:
+    """The unit's scope and its child units that existed during the period (a district's
+    wards before July 2025, a province's districts before and its communes after)."""
+    scope_ids = AdminUnit.objects.scope_ids([unit])
+    units = {
+        u.pk: u
+        for u in AdminUnit.objects.filter(pk__in=scope_ids).only(
+            "pk",
+            "code",
+            "name",
+            "path",
+            "parent_id",
+            "successor_id",
+            "level",
+            "valid_from",
+            "valid_until",
+        )
+    }
+    children = sorted(
+        (
+            u
+            for u in units.values()
+            if u.parent_id == unit.pk
+            and (u.valid_from is None or u.valid_from <= period.end)
+            and (u.valid_until is None or u.valid_until >= period.start)
+        ),
+        key=lambda u: (u.name, u.code),
+    )
+    child_of: dict[int, int] = {}
+    for u in units.values():
+        seen, current = set(), u
+        while current is not None and current.pk not in seen:
+            seen.add(current.pk)
+            child = next((c for c in children if current.path.startswith(c.path)), None)
+            if child is not None:
+                child_of[u.pk] = child.pk
+                break
+            current = units.get(current.successor_id) if current.successor_id else None
+    return Layout(unit, sorted(scope_ids), children, child_of)
+
+
+# Sources: each returns (queryset filtered to the scope and the period, unit column,
+# aggregates). Values of None become 0.
+
+Source = Callable[[Period, list[int]], tuple[QuerySet, str, dict]]
+
+
+def _in(period: Period, field_name: str) -> Q:
+    return Q(**{f"{field_name}__gte": period.start, f"{field_name}__lte": period.end})
+
+
+def _activities(period: Period, scope: list[int]):
+    qs = Activity.objects.filter(_in(period, "occurred_on"), unit__in=scope)
+    comm = Q(kind__in=COMMUNICATION)
+    agg = {
+        "outreach.sessions": Sum("sessions", filter=comm),
+        "outreach.participants": Sum("participants", filter=comm),
+        "outreach.radio_minutes": Sum("minutes", filter=Q(kind__in=[A.RADIO, A.LOUDSPEAKER])),
+        "outreach.leaflets": Sum("items", filter=Q(kind=A.LEAFLETS)),
+        "outreach.banners": Sum("items", filter=Q(kind=A.BANNER)),
+        "outreach.articles": Sum("items", filter=Q(kind=A.ARTICLE)),
+        "outreach.pledges": Sum("items", filter=Q(kind=A.PLEDGE)),
+        "enforcement.police_tips": Sum("sessions", filter=Q(kind=A.POLICE_TIP)),
+        "enforcement.inspections": Sum("sessions", filter=Q(kind=A.INSPECTION)),
+        "enforcement.patrols": Sum("sessions", filter=Q(kind=A.PATROL)),
+        "team.meetings": Sum("sessions", filter=Q(kind=A.TEAM_MEETING)),
+        "team.trainings": Sum("sessions", filter=Q(kind=A.TRAINING)),
+        "team.trainees": Sum("participants", filter=Q(kind=A.TRAINING)),
+        "_club_sessions": Sum("sessions", filter=Q(kind=A.CLUB_SESSION)),
+        "_club_participants": Sum("participants", filter=Q(kind=A.CLUB_SESSION)),
+    }
+    for kind in COMMUNICATION:
+        agg[f"outreach.sessions.{kind}"] = Sum("sessions", filter=Q(kind=kind))
+        agg[f"outreach.participants.{kind}"] = Sum("participants", filter=Q(kind=kind))
+    return qs, "unit_id", agg
+
+
+def _in_post_rehab(person_ref: str, day_ref: str) -> Exists:
+    """The person was under post-rehab management on the record's day: an enrolment started
+    by then and not ended on or before it."""
+    covering = Enrollment.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef(day_ref)),
+        person=OuterRef(person_ref),
+        programme__category=Programme.Category.POST_REHAB,
+        started_on__lte=OuterRef(day_ref),
+    )
+    return Exists(covering)
+
+
+def _contacts(period: Period, scope: list[int]):
+    qs = Contact.objects.filter(_in(period, "occurred_on"), ward__in=scope).annotate(
+        _post_rehab=_in_post_rehab("person_id", "occurred_on"),
+        _session=Concat(Cast("occurred_on", CharField()), Value("/"), Cast("ward_id", CharField())),
+    )
+    person = "person_id"
+    agg = {
+        "casework.persons_reached": Count(person, distinct=True),
+        "casework.persons_reached.high_risk": Count(
+            person, distinct=True, filter=Q(person_group=Person.Group.HIGH_RISK)
+        ),
+        "casework.persons_reached.using": Count(
+            person, distinct=True, filter=Q(person_group__in=USING)
+        ),
+        "casework.persons_reached.sex_work": Count(
+            person, distinct=True, filter=Q(person_group=Person.Group.SEX_WORK)
+        ),
+        "casework.persons_reached.trafficking": Count(
+            person, distinct=True, filter=Q(person_group=Person.Group.TRAFFICKING)
+        ),
+        "casework.counselling_direct": Count("pk", filter=Q(kind__in=[K.HOME_VISIT, K.MEETING])),
+        "casework.counselling_indirect": Count("pk", filter=Q(kind__in=[K.PHONE, K.VIA_FAMILY])),
+        "casework.drug_tests": Count("pk", filter=Q(kind=K.DRUG_TEST)),
+        "post_rehab.contacts": Count("pk", filter=Q(_post_rehab=True)),
+        "_group_sessions": Count("_session", distinct=True, filter=Q(kind=K.GROUP_SESSION)),
+        "_group_contacts": Count("pk", filter=Q(kind=K.GROUP_SESSION)),
+    }
+    return qs, "ward_id", agg
+
+
+def _milestones(period: Period, scope: list[int]):
+    qs = Milestone.objects.filter(_in(period, "occurred_on"), ward__in=scope).annotate(
+        _post_rehab=_in_post_rehab("person_id", "occurred_on")
+    )
+
+    def persons(kinds, extra: Q | None = None) -> Count:
+        return Count("person_id", distinct=True, filter=Q(kind__in=kinds) & (extra or Q()))
+
+    agg = {
+        "casework.positive_change": persons(Milestone.POSITIVE),
+        "casework.to_voluntary_rehab": persons([MK.VOLUNTARY_REHAB]),
+        "casework.to_methadone": persons([MK.METHADONE]),
+        "casework.to_compulsory_rehab": persons([MK.COMPULSORY_REHAB]),
+        "casework.self_declared": persons([MK.SELF_DECLARED]),
+        "post_rehab.relapsed": persons([MK.RELAPSED], Q(_post_rehab=True)),
+        "post_rehab.no_relapse_1y": persons([MK.NO_RELAPSE_1Y]),
+    }
+    return qs, "ward_id", agg
+
+
+def _enrollments(period: Period, scope: list[int]):
+    end = period.end
+    managed = Q(started_on__lte=end) & (Q(ended_on__isnull=True) | Q(ended_on__gt=end))
+    new = _in(period, "started_on")
+    completed = _in(period, "ended_on") & Q(end_reason=Enrollment.EndReason.COMPLETED)
+    qs = Enrollment.objects.post_rehab().filter(managed | new | completed, ward__in=scope)
+    agg = {
+        "post_rehab.managed": Count("person_id", distinct=True, filter=managed),
+        "post_rehab.new": Count("person_id", distinct=True, filter=new),
+        "post_rehab.completed": Count("person_id", distinct=True, filter=completed),
+    }
+    return qs, "ward_id", agg
+
+
+def _ward_at(end: datetime.date, prefix: str = "") -> Case:
+    """The person's ward at the end of the period (see the module's docstring)."""
+    return Case(
+        When(**{f"{prefix}ward__valid_from__gt": end}, then=F(f"{prefix}registered_ward_id")),
+        default=F(f"{prefix}ward_id"),
+        output_field=IntegerField(),
+    )
+
+
+def _persons_on_list(period: Period, scope: list[int]):
+    qs = (
+        Person.objects.on_register(period.end)
+        .annotate(_ward=_ward_at(period.end))
+        .filter(_ward__in=scope)
+    )
+    agg = {"casework.on_list": Count("pk")}
+    for group in GROUP_LABELS:
+        agg[f"casework.on_list.{group}"] = Count("pk", filter=Q(group=group))
+    return qs, "_ward", agg
+
+
+def _persons_new(period: Period, scope: list[int]):
+    qs = Person.objects.filter(_in(period, "registered_on"), registered_ward__in=scope)
+    return qs, "registered_ward_id", {"casework.new_persons": Count("pk")}
+
+
+def _referrals(period: Period, scope: list[int]):
+    made = _in(period, "referred_on")
+    done = Q(status=Referral.Status.COMPLETED) & _in(period, "status_on")
+    qs = Referral.objects.filter(made | done, ward__in=scope)
+
+    def persons(kind, extra: Q | None = None) -> Count:
+        return Count("person_id", distinct=True, filter=done & Q(kind=kind) & (extra or Q()))
+
+    loan = done & Q(kind=R.LOAN)
+    gift = done & Q(kind=R.GIFT)
+    agg = {
+        "support.referrals": Count("pk", filter=made),
+        "support.loan_persons": persons(R.LOAN, Q(for_household=False)),
+        "support.loan_households": Count("pk", filter=loan & Q(for_household=True)),
+        "support.loan_amount": Sum("amount", filter=loan),
+        "support.vocational_training": persons(R.VOCATIONAL_TRAINING),
+        "support.jobs": persons(R.JOB),
+        "support.education": persons(R.EDUCATION),
+        "support.hardship": persons(R.HARDSHIP_SUPPORT),
+        "support.gifts": Count("pk", filter=gift),
+        "support.gift_amount": Sum("amount", filter=gift),
+    }
+    return qs, "ward_id", agg
+
+
+def _teams(period: Period, scope: list[int]):
+    qs = Team.objects.active_on(period.end).filter(ward__in=scope)
+    return qs, "ward_id", {"team.teams": Count("pk")}
+
+
+def _members(period: Period, scope: list[int]):
+    qs = Member.objects.active(period.end).filter(team__ward__in=scope)
+    agg = {"team.members": Count("pk")}
+    for role in ROLE_LABELS:
+        agg[f"team.members.{role}"] = Count("pk", filter=Q(role=role))
+    return qs, "team__ward_id", agg
+
+
+def _caseload(period: Period, scope: list[int]):
+    qs = (
+        Assignment.objects.held_on(period.end)
+        .annotate(_ward=_ward_at(period.end, "person__"))
+        .filter(_ward__in=scope)
+    )
+    return qs, "_ward", {"team.caseload": Count("person_id", distinct=True)}
+
+
+SOURCES: tuple[Source, ...] = (
+    _activities,
+    _contacts,
+    _milestones,
+    _enrollments,
+    _persons_on_list,
+    _persons_new,
+    _referrals,
+    _teams,
+    _members,
+    _caseload,
+)
+
+
+def _finish(raw: dict) -> dict[str, int]:
+    """Every code of the catalogue, with the figures made of two sources added up."""
+    values = {code: int(raw.get(code) or 0) for code in CODES}
+    values["casework.group_sessions"] = int(raw.get("_group_sessions") or 0) + int(
+        raw.get("_club_sessions") or 0
+    )
+    values["casework.group_participants"] = int(raw.get("_club_participants") or 0) + int(
+        raw.get("_group_contacts") or 0
+    )
+    return values
+
+
+@dataclass
+class Tally:
+    unit: AdminUnit
+    period: Period
+    children: list[AdminUnit]
+    values: dict[str, int]
+    by_child: dict[int, dict[str, int]]
+
+
+def tally(unit: AdminUnit, period: Period, *, children: bool = True) -> Tally:
+    """The figures of `unit` for `period`, and of each child unit (unless `children=False`)."""
+    lay = layout(unit, period)
+    total: dict = {}
+    per_child: dict[int, dict] = {c.pk: {} for c in lay.children}
+    for source in SOURCES:
+        qs, column, agg = source(period, lay.scope)
+        total.update(qs.order_by().aggregate(**agg))
+        when = lay.when(column) if children else None
+        if when is None:
+            continue
+        rows = qs.order_by().annotate(_child=when).values("_child").annotate(**agg)
+        for row in rows:
+            child = row.pop("_child")
+            if child in per_child:
+                per_child[child].update(row)
+    return Tally(
+        unit=unit,
+        period=period,
+        children=lay.children if children else [],
+        values=_finish(total),
+        by_child={pk: _finish(raw) for pk, raw in per_child.items()} if children else {},
+    )
