@@ -96,6 +96,19 @@ def nav_items(user) -> list[NavItem]:
         items.append(
             NavItem(_("Các Đội"), reverse("wards:team_overview"), ("wards:team_overview",))
         )
+    if access.can("aggregate"):
+        items.append(
+            NavItem(
+                _("Báo cáo"),
+                reverse("reports:report"),
+                (
+                    "reports:report",
+                    "reports:submission_status",
+                    "reports:submission_detail",
+                    "reports:submission_add",
+                ),
+            )
+        )
     if user.is_staff:
         items.append(NavItem(_("Quản trị"), reverse("admin:index"), ()))
     return items

@@ -180,3 +180,6 @@ ACTIVITY_EDIT_DAYS = envint("ACTIVITY_EDIT_DAYS", 7)
 LOAN_MIN_AGE = envint("LOAN_MIN_AGE", 12)
 LOAN_MAX_YEARS_SINCE_DECISION = envint("LOAN_MAX_YEARS_SINCE_DECISION", 10)
 LOAN_MAX_AMOUNT = envint("LOAN_MAX_AMOUNT", 200_000_000)
+# A ward's period report is late when it has not been submitted this many days after the
+# period's last day.
+REPORT_DUE_DAYS = envint("REPORT_DUE_DAYS", 5)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("doi/", include("wards.urls")),
     path("ho-so/", include("cases.urls")),
     path("", include("outreach.urls")),
+    path("", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from outreach import services as outreach
+from reports.periods import parse
+from reports.services import submission_submit
 from tests import factories as f
 from tests.test_pages import _named_urls
 
@@ -30,6 +32,10 @@ OVERVIEW = ["login", 404, 404, 404, 200, 404, 200]
 TEAM_WORK = ["login", 200, 200, 200, 404, 200, 404]
 ACTIVITY_EDIT = ["login", 403, 200, 200, 404, 404, 404]
 PARTNER_EDIT = ["login", 403, 200, 200, 403, 404, 403]
+# reports: counts for anyone at their own unit; submitting is the ward's; the status is above it
+REPORT_SUBMIT = ["login", 403, 200, 200, 403, 200, 403]
+REPORT_STATUS = ["login", 404, 404, 404, 200, 404, 200]
+REPORT_SUBMISSION = ["login", 200, 200, 200, 200, 404, 200]
 
 # name -> (argument builder, expected answers)
 MATRIX = {
@@ -73,6 +79,11 @@ MATRIX = {
     "outreach:referral_detail": (lambda o: [o["referral"].pk], PERSON_VIEW),
     "outreach:eligibility_list": (None, WARD_PAGES),
     "outreach:eligibility_export": (None, WARD_PAGES),
+    "reports:report": (None, ALL_200),
+    "reports:report_export": (lambda o: ["json"], ALL_200),
+    "reports:submission_add": (None, REPORT_SUBMIT),
+    "reports:submission_status": (None, REPORT_STATUS),
+    "reports:submission_detail": (lambda o: [o["submission"].pk], REPORT_SUBMISSION),
 }
 
 
@@ -95,6 +106,9 @@ def objects(world):
         "partner": partner,
         "referral": outreach.referral_create(
             actor=world.leader, person=person, kind="job", referred_on=today, partner=partner
+        ),
+        "submission": submission_submit(
+            actor=world.leader, unit=world.ward_a, period=parse("2024-H1"), narrative="Báo cáo"
         ),
     }
 

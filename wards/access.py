@@ -42,6 +42,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "casework": frozenset({V, L, OF}),
     # change any activity of the ward, keep its partner directory, follow its referrals
     "outreach_manage": frozenset({L, OF}),
+    # submit the ward's period report (the figures and narrative, frozen)
+    "report_submit": frozenset({L, OF}),
     # counts and reports, never names
     "aggregate": frozenset({V, L, OF, S, A}),
     # the audit trail of the unit

@@ -1,0 +1,359 @@
+"""Report submissions: a ward submits its period report, a supervisor follows which units
+have submitted, and anyone with the unit's figures opens a submitted report.
+
+Every page takes the report query string (reports.choice: `don-vi`, `ky`, `cach-tinh`); a
+unit outside the user's `aggregate` scope is 404. Submitting needs `report_submit` over the
+unit (403 otherwise). Submissions show the submitter's name (a team member or an officer) and
+figures, never a supervised person's name.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from reports.choice import CUTOFF, PERIOD, UNIT, Choice, PeriodError, choose, report_units
+from reports.forms import SubmissionForm
+from reports.indicators import MONEY, SECTIONS, Indicator, Section
+from reports.models import Submission
+from reports.narrative import write
+from reports.periods import CALENDAR, Period, parse
+from reports.report import build
+from reports.rollup import layout, tally
+from reports.services import check_submittable, fingerprint, freeze, submission_submit
+from wards.access import access_for
+from wards.forms import add_service_errors
+from wards.models import AdminUnit
+
+ADD, STATUS, DETAIL = (
+    "reports/submission_add.html",
+    "reports/submission_status.html",
+    "reports/submission_detail.html",
+)
+SEEN = "so-lieu"  # the form's hidden field: the fingerprint of the figures shown
+
+
+# Figures as a compact table ----------------------------------------------------------------
+
+
+Figure = int | Decimal | None  # None: not in the snapshot (an indicator added since)
+MILLION = Decimal(1_000_000)
+
+
+def shown(indicator: Indicator, value: int | None) -> Figure:
+    """A figure as the tables show it: money in triệu đồng (INDICATORS.md), 112,5."""
+    if value is None or indicator.kind != MONEY:
+        return value
+    amount = (Decimal(value) / MILLION).quantize(Decimal("0.01"))
+    return (
+        amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.normalize()
+    )
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    indicator: Indicator
+    value: Figure
+    children: tuple[Figure, ...]
+    previous: Figure
+
+
+@dataclass(frozen=True)
+class DifferenceRow:
+    indicator: Indicator
+    submitted: Figure
+    current: Figure
+    change: Figure
+
+
+@dataclass(frozen=True)
+class FigureSection:
+    section: Section
+    rows: tuple[FigureRow, ...]
+
+
+def figures_ctx(figures: dict) -> dict:
+    """A snapshot (reports.report.as_json) laid out by the catalogue's sections."""
+    values = figures.get("indicators", {})
+    previous = figures.get("previous", {})
+    children = figures.get("children", {})
+    names = (
+        dict(AdminUnit.objects.filter(code__in=children).values_list("code", "name"))
+        if children
+        else {}
+    )
+    sections = [
+        FigureSection(
+            s,
+            tuple(
+                FigureRow(
+                    indicator=i,
+                    value=shown(i, values.get(i.code)),
+                    children=tuple(shown(i, v.get(i.code)) for v in children.values()),
+                    previous=shown(i, previous.get("indicators", {}).get(i.code)),
+                )
+                for i in s.indicators
+            ),
+        )
+        for s in SECTIONS
+    ]
+    return {
+        "sections": sections,
+        "child_names": [names.get(code, code) for code in children] if children else [],
+        "previous_label": previous.get("period", {}).get("label", ""),
+        "columns": 3 + len(children),
+    }
+
+
+# The unit and period picker ----------------------------------------------------------------
+
+
+def recent_periods(today: datetime.date) -> list[Period]:
+    """Quarters, half-years and years that have ended, the latest first."""
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    specs = []
+    for _step in range(8):
+        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+        specs.append(f"{year}-Q{quarter}")
+    for y in (today.year, today.year - 1, today.year - 2):
+        specs += [f"{y}-H2", f"{y}-H1"]
+    specs += [str(today.year - n) for n in (1, 2, 3)]
+    periods = [parse(spec) for spec in specs]
+    return [p for p in periods if p.end < today]
+
+
+def picker_ctx(request: HttpRequest, units, choice: Choice | None) -> dict:
+    today = timezone.localdate()
+    if choice is not None:
+        unit, spec, cutoff = choice.unit.code, choice.period.spec, choice.period.cutoff
+    else:
+        unit, spec = request.GET.get(UNIT, ""), request.GET.get(PERIOD, "")
+        cutoff = request.GET.get(CUTOFF) or CALENDAR
+    periods = [(p.spec, p.label) for p in recent_periods(today)]
+    if choice is not None and spec not in dict(periods):
+        periods.insert(0, (spec, choice.period.label))
+    return {
+        "picker": {
+            "units": units,
+            "periods": periods,
+            "cutoffs": Submission.Cutoff.choices,
+            "unit": unit,
+            "spec": spec,
+            "cutoff": cutoff,
+            "names": (UNIT, PERIOD, CUTOFF),
+        }
+    }
+
+
+def _submit_units(user):
+    return AdminUnit.objects.filter(pk__in=access_for(user).unit_ids("report_submit"))
+
+
+def _status_units(user):
+    return report_units(user).exclude(level=AdminUnit.Level.COMMUNE)
+
+
+# Submitting ---------------------------------------------------------------------------------
+
+
+@never_cache
+def submission_add(request: HttpRequest) -> HttpResponse:
+    try:
+        choice = choose(request)
+    except PeriodError as error:
+        ctx = {"error": str(error), **picker_ctx(request, _submit_units(request.user), None)}
+        return render(request, ADD, ctx, status=400)
+    unit, period = choice.unit, choice.period
+    if not access_for(request.user).can("report_submit", unit.pk):
+        raise PermissionDenied
+    ctx = {"choice": choice, **picker_ctx(request, _submit_units(request.user), choice)}
+    existing = Submission.objects.for_period(period).filter(unit=unit).first()
+    try:
+        check_submittable(unit, period)
+    except ValidationError as error:
+        ctx["refused"] = error.messages[0]
+    if existing is not None or "refused" in ctx:
+        return render(request, ADD, {**ctx, "existing": existing})
+    form = SubmissionForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and (submission := _submit(request, form, unit, period)):
+        message = _("Đã nộp báo cáo %(period)s của %(unit)s.")
+        messages.success(request, message % {"period": period.label, "unit": unit.name})
+        return redirect(submission)
+    report = build(unit, period)
+    figures = freeze(report)
+    if not form.is_bound:
+        form = SubmissionForm(initial={"narrative": write(report.values, period)})
+    ctx.update(form=form, seen=fingerprint(figures), seen_name=SEEN, **figures_ctx(figures))
+    return render(request, ADD, ctx)
+
+
+def _submit(
+    request: HttpRequest, form: SubmissionForm, unit: AdminUnit, period: Period
+) -> Submission | None:
+    """The submission, or None with the reasons on the form."""
+    if not form.is_valid():
+        return None
+    try:
+        return submission_submit(
+            actor=request.user,
+            unit=unit,
+            period=period,
+            narrative=form.cleaned_data["narrative"],
+            seen=request.POST.get(SEEN, ""),
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+
+
+# Who has submitted --------------------------------------------------------------------------
+
+SUBMITTED, LATE, PENDING = "submitted", "late", "pending"
+
+
+@dataclass
+class Counts:
+    submitted: int = 0
+    late: int = 0
+    pending: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.submitted + self.late + self.pending
+
+    def add(self, state: str) -> None:
+        setattr(self, state, getattr(self, state) + 1)
+
+
+@dataclass
+class StatusRow:
+    unit: AdminUnit
+    state: str = ""  # SUBMITTED, LATE or PENDING; "" for a unit above wards (see `wards`)
+    submission: Submission | None = None
+    submitted_late: bool = False
+    wards: Counts | None = None  # a district among a province's children: its wards
+    url: str = ""  # that district's own status page
+
+
+@dataclass
+class Board:
+    rows: list[StatusRow]
+    counts: Counts = field(default_factory=Counts)
+    due: datetime.date | None = None
+
+
+def status_board(unit: AdminUnit, period: Period, today: datetime.date) -> Board:
+    """Each child unit of `unit` during `period` (reports.rollup.layout) with its submission;
+    a child above ward level (a district of a province before July 2025) with the counts of
+    its wards. A constant number of queries, whatever the number of units."""
+    lay = layout(unit, period)
+    due = period.end + datetime.timedelta(days=settings.REPORT_DUE_DAYS)
+    rows = {c.pk: StatusRow(c) for c in lay.children}
+    below: dict[int, int] = {}  # a ward under a child above ward level -> that child
+    if any(not c.is_commune for c in lay.children):
+        wards = AdminUnit.objects.wards().filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=period.end),
+            Q(valid_until__isnull=True) | Q(valid_until__gte=period.start),
+            pk__in=lay.scope,
+        )
+        for ward_id in wards.exclude(pk__in=list(rows)).values_list("pk", flat=True):
+            if lay.child_of.get(ward_id) in rows:
+                below[ward_id] = lay.child_of[ward_id]
+    submissions = {
+        s.unit_id: s
+        for s in Submission.objects.for_period(period)
+        .filter(unit_id__in=[*rows, *below])
+        .select_related("submitted_by")
+    }
+    board = Board(list(rows.values()), due=due)
+    for row in board.rows:
+        row.submission = submissions.get(row.unit.pk)
+        if row.submission is not None:
+            row.submitted_late = timezone.localdate(row.submission.submitted_at) > due
+        if row.unit.is_commune:
+            row.state = _state(row.submission, due, today)
+            board.counts.add(row.state)
+        else:
+            row.wards = Counts()
+            query = Choice(row.unit, period).query()
+            row.url = f"{reverse('reports:submission_status')}?{query}"
+    for ward_id, child_id in below.items():
+        state = _state(submissions.get(ward_id), due, today)
+        rows[child_id].wards.add(state)
+        board.counts.add(state)
+    return board
+
+
+def _state(submission: Submission | None, due: datetime.date, today: datetime.date) -> str:
+    if submission is not None:
+        return SUBMITTED
+    return LATE if today > due else PENDING
+
+
+@never_cache
+def submission_status(request: HttpRequest) -> HttpResponse:
+    try:
+        choice = choose(request)
+    except PeriodError as error:
+        ctx = {"error": str(error), **picker_ctx(request, _status_units(request.user), None)}
+        return render(request, STATUS, ctx, status=400)
+    unit, period = choice.unit, choice.period
+    if unit.is_commune:
+        raise Http404  # a ward has no units below it to follow
+    today = timezone.localdate()
+    ctx = {
+        "choice": choice,
+        "board": status_board(unit, period, today),
+        "running": period.end >= today,
+        **picker_ctx(request, _status_units(request.user), choice),
+    }
+    return render(request, STATUS, ctx)
+
+
+# A submitted report -------------------------------------------------------------------------
+
+
+@never_cache
+def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    submissions = Submission.objects.visible_to(request.user).select_related(
+        "unit__parent", "submitted_by"
+    )
+    submission = get_object_or_404(submissions, pk=pk)
+    unit = submission.unit
+    try:
+        period = submission.period
+    except PeriodError:  # a spec today's parser no longer reads: nothing to compare with
+        period, differences = None, []
+    else:
+        current = tally(unit, period, children=False).values
+        differences = [
+            DifferenceRow(
+                d.indicator, *(shown(d.indicator, v) for v in (d.submitted, d.current, d.change))
+            )
+            for d in submission.differences(current)
+        ]
+    due = submission.end + datetime.timedelta(days=settings.REPORT_DUE_DAYS)
+    ctx = {
+        "submission": submission,
+        "differences": differences,
+        "compared": period is not None,
+        "submitted_late": timezone.localdate(submission.submitted_at) > due,
+        **figures_ctx(submission.figures),
+    }
+    if period is not None:
+        ctx["report_query"] = Choice(unit, period).query()
+        if unit.parent_id and access_for(request.user).can("aggregate", unit.parent_id):
+            ctx["status_query"] = Choice(unit.parent, period).query()
+    return render(request, DETAIL, ctx)

@@ -1,0 +1,105 @@
+"""The report page in a real Chromium: the district supervisor opens «Báo cáo» from the menu,
+picks a period, reads the table and the chart, and the page never scrolls sideways on a phone
+(the wide table scrolls inside its own box, its first column staying in view).
+
+Screenshots go to tests/browser/screenshots/report-<step>-<viewport>.png.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from outreach.models import Activity
+from tests import factories as f
+from tests.browser.test_casework import _still, assert_no_sideways_scroll, shot, submit  # noqa: F401
+from tests.browser.test_foundation import log_in, open_nav
+
+pytestmark = pytest.mark.browser
+
+D = datetime.date
+
+
+@pytest.fixture
+def records(live_world):
+    world = live_world
+    for unit, month in ((world.ward_a, 2), (world.ward_a_old, 3)):
+        Activity.objects.create(
+            unit=unit,
+            occurred_on=D(2024, month, 12),
+            kind="community_meeting",
+            sessions=3,
+            participants=40,
+        )
+    person = f.person(ward=world.ward_a, full_name="Nguyễn Văn Hòa", registered_on=D(2023, 6, 1))
+    f.contact(person=person, occurred_on=D(2024, 3, 2))
+    return world
+
+
+def test_supervisor_picks_a_period_and_reads_the_report(screen, records):
+    page = screen.page
+    log_in(screen, "giamsat_a")
+    open_nav(screen, "Báo cáo")
+    page.wait_for_url(screen.url(reverse("reports:report")))
+    assert_no_sideways_scroll(screen, "the default report")
+
+    page.get_by_label("Đơn vị", exact=True).select_option("991")
+    page.get_by_label("Kỳ báo cáo", exact=True).select_option("2024-Q1")
+    submit(screen, page.get_by_role("button", name="Xem báo cáo"))
+    assert page.url.endswith("?don-vi=991&ky=2024-Q1&cach-tinh=calendar")
+    assert page.get_by_role("heading", level=1).inner_text() == "Báo cáo quý I năm 2024"
+    assert page.locator(".report-unit").inner_text() == "Quận A"
+
+    # The first table: the district's figure, then one column per ward.
+    table = page.locator(".report-table").first
+    first = table.locator("tbody tr").first
+    assert first.locator("th").inner_text() == "Số cuộc tuyên truyền"
+    assert first.locator("td").first.inner_text() == "6"
+    headers = table.locator("th.child-col").all_inner_texts()
+    assert headers == ["Phường A", "Phường A Cũ"]
+
+    # The chart: four bar charts with a title, their data one tap away.
+    charts = page.locator('svg[role="img"]')
+    assert charts.count() == 4
+    assert charts.first.locator("title").first.text_content() == (
+        "Số cuộc tuyên truyền, theo tháng"
+    )
+    assert charts.first.locator("rect.bar").count() == 2  # February, March (a zero draws none)
+    page.get_by_text("Bảng số liệu của biểu đồ").click()
+    assert page.locator(".trend-data table").is_visible()
+
+    assert "Nguyễn Văn Hòa" not in page.content()
+    assert_no_sideways_scroll(screen, "the district report")
+    shot(screen, "report", "district")
+
+    # The table scrolls inside its box; the indicator column stays where it was.
+    box = page.locator(".report-scroll").first
+    label = table.locator("tbody th").first
+    before = label.bounding_box()["x"]
+    box.evaluate("el => { el.scrollLeft = 400; }")
+    assert box.evaluate("el => el.scrollLeft") > 0 or screen.name == "desktop"
+    assert label.bounding_box()["x"] == pytest.approx(before, abs=1)
+
+    # Printed: the national header, no menu, no form.
+    page.emulate_media(media="print")
+    assert page.get_by_text("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM").is_visible()
+    assert not page.locator("nav.navbar").is_visible()
+    assert not page.locator("form.report-picker").is_visible()
+    page.emulate_media(media="screen")
+    assert not page.get_by_text("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM").is_visible()
+
+    # Any other period, typed.
+    page.get_by_text("Kỳ khác: gõ tháng, quý, năm hoặc khoảng ngày").click()
+    page.get_by_label("Kỳ khác", exact=True).fill("2024-H1")
+    submit(screen, page.get_by_role("button", name="Xem báo cáo"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Báo cáo 6 tháng đầu năm 2024"
+    assert_no_sideways_scroll(screen, "the half-year report")
+
+    # A period that cannot be read says why, in Vietnamese.
+    page.get_by_text("Kỳ khác: gõ tháng, quý, năm hoặc khoảng ngày").click()
+    page.get_by_label("Kỳ khác", exact=True).fill("2024-13")
+    submit(screen, page.get_by_role("button", name="Xem báo cáo"))
+    assert page.get_by_role("alert").inner_text() == "Tháng phải từ 01 đến 12."
+    shot(screen, "report", "bad-period")
