@@ -73,6 +73,12 @@ class UnitChoiceField(forms.ModelChoiceField):
             }
         return unit.name
 
+    def offer(self, units: list[AdminUnit]) -> int:
+        """Offer `units` in their order; how many there are (one: the form hides the field)."""
+        self.queryset = AdminUnit.objects.filter(pk__in=[u.pk for u in units])
+        self.choices = [(u.pk, self.label_from_instance(u)) for u in units]
+        return len(units)
+
 
 class FiguresMixin:
     """The figure fields shared by the full form and the notebook grid, and their check."""
@@ -206,12 +212,7 @@ class ActivityForm(FiguresMixin, forms.Form):
             defaults = {"occurred_on": timezone.localdate(), "unit": unit.pk}
             kwargs["initial"] = {**defaults, **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
-        units = activity_units(user)
-        self.fields["unit"].queryset = AdminUnit.objects.filter(pk__in=[u.pk for u in units])
-        self.fields["unit"].choices = [
-            (u.pk, self.fields["unit"].label_from_instance(u)) for u in units
-        ]
-        self.single_unit = len(units) == 1
+        self.single_unit = self.fields["unit"].offer(activity_units(user)) == 1
         self.fields["kind"].choices = kind_choices(blank=True)
         scope = AdminUnit.objects.scope_ids([unit]) if scope_ids is None else scope_ids
         members = Member.objects.filter(team__ward__in=scope).active()
@@ -325,12 +326,7 @@ class BatchUnitForm(forms.Form):
     def __init__(self, *args, user, unit: AdminUnit, **kwargs):
         kwargs.setdefault("initial", {"unit": unit.pk})
         super().__init__(*args, **kwargs)
-        units = activity_units(user)
-        self.fields["unit"].queryset = AdminUnit.objects.filter(pk__in=[u.pk for u in units])
-        self.fields["unit"].choices = [
-            (u.pk, self.fields["unit"].label_from_instance(u)) for u in units
-        ]
-        self.single_unit = len(units) == 1
+        self.single_unit = self.fields["unit"].offer(activity_units(user)) == 1
 
 
 class ActivityFilterForm(forms.Form):
