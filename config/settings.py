@@ -1,6 +1,7 @@
 """Settings for Đồng Hành, read from environment variables (see README and .env.example)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +57,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "wards",
     "cases",
     "outreach",
@@ -65,14 +69,21 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "wards.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "wards.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "wards.middleware.DeniedAccessAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "wards.sessions.SessionExpiryMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "wards.twofactor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged by the login view into the page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -110,6 +121,36 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Argon2 for every new or changed password; the PBKDF2 hashers stay so that older hashes still
+# verify, and Django rewrites each with Argon2 at its owner's next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+# django-axes first: it refuses a locked-out username and address before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling: 5 failures of one username from one address -> 15 minutes' cool-off, never
+# a permanent lock-out. Tries during the cool-off do not prolong it.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "wards.account_views.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "wards.account_views.client_ip"
+# Reverse proxies in front of the app that append to X-Forwarded-For (nginx: 1); 0 means the
+# client's address is REMOTE_ADDR. Without it every login behind a proxy shares one address.
+AXES_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+# Successful logins are in the audit trail already; axes keeps only the failures it counts.
+AXES_DISABLE_ACCESS_LOG = True
+# The TOTP second factor of supervisors and administrators (wards/twofactor.py).
+OTP_TOTP_ISSUER = "Đồng Hành"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -157,6 +198,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 12 * 60 * 60
+# Sessions end after 30 minutes without a request and 12 hours after login, whatever the
+# activity (wards/sessions.py).
+SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 
@@ -164,7 +209,10 @@ CSRF_COOKIE_HTTPONLY = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"personal_data": {"()": "config.logfilters.WithholdPersonalData"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+    },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
 }
 

@@ -89,8 +89,25 @@ def world(db) -> World:
 
 
 def login(user) -> Client:
+    """A client logged in as `user`; supervisors and administrators also past the second factor,
+    with a confirmed TOTP device, as django_otp.login leaves the session."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from wards import sessions, twofactor
+
     client = Client()
     client.force_login(user)
+    session = client.session
+    # The session clocks the login view starts, so that no test's first request writes them.
+    sessions.start(session)
+    # A fresh copy: access_for() caches on the user object, and tests change posts later.
+    if twofactor.required(type(user).objects.get(pk=user.pk)):
+        device = twofactor.confirmed_device(user) or TOTPDevice.objects.create(
+            user=user, name="Thử nghiệm", confirmed=True
+        )
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     return client
 
 

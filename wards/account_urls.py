@@ -1,19 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from wards import account_views
+from wards import account_views, twofactor
 
 urlpatterns = [
     path("dang-nhap/", account_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", account_views.LogoutView.as_view(), name="logout"),
-    path(
-        "doi-mat-khau/",
-        auth_views.PasswordChangeView.as_view(),
-        name="password_change",
-    ),
+    path("doi-mat-khau/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "doi-mat-khau/xong/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("xac-thuc-2-lop/", twofactor.verify, name="otp_verify"),
+    path("xac-thuc-2-lop/dang-ky/", twofactor.enrol, name="otp_enrol"),
 ]

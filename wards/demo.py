@@ -13,12 +13,14 @@ set is the same on every machine and every day; `seed()` writes that plan in bul
 
 from __future__ import annotations
 
+import base64
 import datetime
 import random
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from wards.models import AdminUnit, Area, Member, Post, Team
 
@@ -110,6 +112,11 @@ LOGINS = (
     Login("admin", "Quản trị hệ thống", "Administrator", "Toàn hệ thống"),
 )
 USERNAMES = tuple(login.username for login in LOGINS)
+# The demo supervisors and administrator pass a TOTP second factor (wards/twofactor.py). Their
+# devices share this published key, as the logins share the password: `manage.py demo_otp`
+# prints the current code, or the key goes into any authenticator app.
+DEMO_TOTP_KEY = "446f6e6748616e682d44656d6f2d544f54502d31"
+SECOND_FACTOR_LOGINS = ("giamsat.dongda", "giamsat.hanoi", "admin")
 
 # Logins with a post rather than a membership: username, role, unit, title, since.
 STAFF = (
@@ -464,6 +471,29 @@ class Demo:
     users: dict[str, object]  # username -> User
 
 
+def demo_totp_secret() -> str:
+    """The demo key in base32, as authenticator apps take it."""
+    return base64.b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
+
+
+def enrol_second_factor(users) -> None:
+    """Give each user a confirmed TOTP device with the published demo key."""
+    TOTPDevice.objects.bulk_create(
+        TOTPDevice(user=user, name="Ứng dụng xác thực (mẫu)", key=DEMO_TOTP_KEY, confirmed=True)
+        for user in users
+    )
+
+
+def second_factor_hint() -> str:
+    """What `seed_demo` prints under the logins: how a reviewer passes the second factor."""
+    names = ", ".join(SECOND_FACTOR_LOGINS)
+    return (
+        f"Second factor for {names}: after the password, enter the 6-digit code printed by "
+        "`DEBUG=1 .venv/bin/python manage.py demo_otp <username>` (DEBUG only), or add the "
+        f"demo key {demo_totp_secret()} to an authenticator app."
+    )
+
+
 def exists() -> bool:
     """Whether the demo has been loaded: the former district is there."""
     return AdminUnit.objects.filter(code=DISTRICT_CODE).exists()
@@ -570,6 +600,7 @@ def seed(*, scale: str = "district") -> Demo:
                 login.username, password=PASSWORD, first_name=full_name
             )
     admin = users["admin"]
+    enrol_second_factor([users[name] for name in SECOND_FACTOR_LOGINS])
 
     teams = {}
     for t in p.old_teams + p.new_teams:

@@ -16,3 +16,78 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+# What the browser may load: our own files only, no inline script or style attribute. Bootstrap's
+# form controls draw their arrows and ticks from data: SVGs, hence `img-src data:`.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django's SecurityMiddleware does not set, on every page the app renders.
+
+    Every dynamic page is `no-store`: most of them show a person, a caseload or a figure built
+    from them, and a shared phone's back button or a proxy must not keep any of it. Static files
+    are served by whitenoise before this middleware is reached and stay cacheable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if "no-store" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = "no-store, private"
+            response.headers.pop("Expires", None)
+        return response
+
+
+class DeniedAccessAuditMiddleware:
+    """Audit every refusal a logged-in user meets: a 403, or a 404 on a page that exists.
+
+    Out of scope is 404 (DESIGN.md), so a 404 from a real route is how a denied look at another
+    ward's person shows. The event names the route and the id in it, never what was asked for.
+    Anonymous visitors are sent to the login page and are not audited here (failed logins are).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        user = getattr(request, "user", None)
+        if (
+            response.status_code in (403, 404)
+            and match is not None
+            and user is not None
+            and user.is_authenticated
+        ):
+            from wards.audit import audit
+            from wards.models import AuditEvent
+
+            ids = [str(v) for v in match.kwargs.values() if isinstance(v, int)]
+            audit(
+                actor=user,
+                action=AuditEvent.Action.DENIED,
+                object_type=(match.view_name or "")[:60],
+                object_id=ids[0] if ids else "",
+                changes={"status": response.status_code, "method": request.method},
+            )
+        return response

@@ -67,7 +67,23 @@ def live_world(live_server, transactional_db, world, settings):
     # Session and CSRF cookies stay `Secure`, as in production: Chromium accepts Secure cookies
     # over plain http on localhost, which is where live_server listens.
     assert settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE
+    # The supervisor and the administrator pass a second factor after the password; their
+    # authenticator app holds the demo key, and `otp_code` reads it as the app would.
+    from wards import demo
+
+    demo.enrol_second_factor([world.supervisor, world.admin])
     return world
+
+
+def otp_code(username: str) -> str | None:
+    """The code the user's authenticator app shows now; None for a user without a device."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+    if device is None:
+        return None
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
 
 
 @dataclass

@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 
 from tests import factories as f
+from tests.browser.conftest import otp_code
 from wards.models import AuditEvent, Member
 
 pytestmark = pytest.mark.browser
@@ -21,11 +22,17 @@ BOOTSTRAP_PRIMARY = "rgb(13, 110, 253)"
 
 
 def log_in(screen, username: str) -> None:
+    """Log in through the form; a supervisor or administrator then types the app's code."""
     page = screen.page
     page.goto(screen.url(reverse("login")))
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(f.PASSWORD)
     page.locator("main").get_by_role("button", name="Đăng nhập").click()
+    code = otp_code(username)
+    if code is not None:
+        page.wait_for_url(re.compile(re.escape(screen.url(reverse("otp_verify"))) + r"\?next="))
+        page.get_by_label("Mã xác thực (6 chữ số)").fill(code)
+        page.locator("main").get_by_role("button", name="Xác nhận").click()
     page.wait_for_url(screen.url(reverse("home")))
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.http import HttpRequest
 from django.test import override_settings
 
 from wards import demo
@@ -162,7 +163,8 @@ def test_todays_teams_are_founded_after_the_merger_mostly_from_the_old_members(s
 
 def test_each_demo_login_exists_and_authenticates(seeded):
     for username in demo.USERNAMES:
-        assert authenticate(username=username, password="DongHanh@2026") is not None, username
+        request = HttpRequest()  # django-axes counts login failures per request
+        assert authenticate(request, username=username, password="DongHanh@2026"), username
     assert get_user_model().objects.get(username="admin").is_superuser
 
 

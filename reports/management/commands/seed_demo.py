@@ -94,3 +94,4 @@ class Command(BaseCommand):
                 f"  {role:<{role_width}}  {login.username:<{name_width}}  "
                 f"{wards_demo.PASSWORD}  {login.unit}"
             )
+        self.stdout.write(wards_demo.second_factor_hint())
