@@ -488,6 +488,72 @@ class AuditEventQuerySet(models.QuerySet):
 
         return self.filter(unit_id__in=access_for(user).unit_ids("audit_view"))
 
+    def of_ward(self, ward_id: int, unit_ids) -> AuditEventQuerySet:
+        """A ward's trail: events at its units (the ward and the wards merged into it), plus
+        the unit-less events (logins, logouts, refusals) of the ward's current members."""
+        members = Member.objects.active().filter(
+            team__ward_id=ward_id, team__dissolved_on__isnull=True, user__isnull=False
+        )
+        return self.filter(
+            Q(unit_id__in=unit_ids) | Q(unit__isnull=True, actor_id__in=members.values("user_id"))
+        )
+
+    def exports_and_logins(self) -> AuditEventQuerySet:
+        """What a supervisor may follow: exports and account events, never a look at a person
+        (a refusal counts only when it concerns an account, not a page naming an object)."""
+        account = [
+            AuditEvent.Action.LOGIN,
+            AuditEvent.Action.LOGOUT,
+            AuditEvent.Action.LOGIN_FAILED,
+        ]
+        return self.filter(
+            Q(action=AuditEvent.Action.EXPORT)
+            | Q(action__in=account)
+            | Q(action=AuditEvent.Action.DENIED, object_type="auth.user")
+        )
+
+    def under(self, unit_ids) -> AuditEventQuerySet:
+        """Events at the units, plus unit-less ones (logins) of users working there today."""
+        member, post = _works_at(unit_ids)
+        works_there = Q(models.Exists(member)) | Q(models.Exists(post))
+        return self.filter(Q(unit_id__in=unit_ids) | (Q(unit__isnull=True) & works_there))
+
+    def with_actor_unit(self, unit_ids) -> AuditEventQuerySet:
+        """`actor_unit`: the name of the ward or unit (among `unit_ids`) the actor works at."""
+        member, post = _works_at(unit_ids)
+        return self.annotate(
+            actor_unit=models.functions.Coalesce(
+                models.Subquery(member.order_by("pk").values("team__ward__name")[:1]),
+                models.Subquery(post.order_by("pk").values("unit__name")[:1]),
+            )
+        )
+
+    def between(self, start: datetime.date | None, end: datetime.date | None) -> AuditEventQuerySet:
+        """Events from the start of `start` to the end of `end`, local days (either may be
+        None); a range on `created_at` itself, so the index serves it."""
+        qs = self
+        if start:
+            qs = qs.filter(created_at__gte=_local_midnight(start))
+        if end:
+            qs = qs.filter(created_at__lt=_local_midnight(end + datetime.timedelta(days=1)))
+        return qs
+
+
+def _works_at(unit_ids) -> tuple[MemberQuerySet, PostQuerySet]:
+    """The event's actor's active memberships and posts at the units, as querysets to correlate
+    on `actor_id` (subqueries: no rows are loaded)."""
+    member = Member.objects.active().filter(
+        user_id=models.OuterRef("actor_id"),
+        team__dissolved_on__isnull=True,
+        team__ward_id__in=unit_ids,
+    )
+    post = Post.objects.active().filter(user_id=models.OuterRef("actor_id"), unit_id__in=unit_ids)
+    return member, post
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
 
 class AuditEvent(models.Model):
     """Append-only record of who did what to which object. Never updated, never deleted."""
@@ -551,3 +617,18 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Audit events are append-only.")
+
+
+class UsedFormToken(models.Model):
+    """The one-time token of a form that created a record (wards.once). No personal data."""
+
+    token = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("biểu mẫu đã gửi")
+        verbose_name_plural = pgettext_lazy("plural", "biểu mẫu đã gửi")
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_safe
 
 from wards import services
 from wards.access import access_for
@@ -62,6 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "wards/home.html", ctx)
 
 
+@require_safe
 def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     team = _get_team(request, pk)
     members = list(team.members.all())
@@ -157,6 +159,8 @@ def _overview_unit(request: HttpRequest) -> AdminUnit:
     if not allowed:
         raise Http404
     code = request.GET.get("don_vi", "")
+    if "\x00" in code:  # no unit code holds one, and PostgreSQL refuses NUL in a query
+        raise Http404
     if code:
         return get_object_or_404(AdminUnit.objects.filter(pk__in=allowed), code=code)
     grant = next(g for g in access.grants if g.role in ("supervisor", "admin"))
@@ -166,6 +170,7 @@ def _overview_unit(request: HttpRequest) -> AdminUnit:
     return get_object_or_404(AdminUnit.objects.filter(parent__isnull=True).order_by("code")[:1])
 
 
+@require_safe
 def team_overview(request: HttpRequest) -> HttpResponse:
     """Every ward under a unit: its team, size and composition, with totals. No person data."""
     unit = _overview_unit(request)

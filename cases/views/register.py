@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cases import services
 from cases.forms.register import (
@@ -46,10 +46,11 @@ from cases.forms.register import (
     ward_members,
 )
 from cases.models import Assignment, Contact, Enrollment, Person, overdue_condition
-from cases.views.scope import ward_ctx, ward_grant, ward_url
+from wards.scope import ward_ctx, ward_grant, ward_url
 from wards.access import Grant, access_for
 from wards.forms import add_service_errors
 from wards.models import Member
+from wards.once import AlreadySubmitted, already_saved, submit_once, was_submitted
 
 PER_PAGE = 25
 HISTORY_LIMIT = 50
@@ -197,6 +198,9 @@ def person_add(request: HttpRequest) -> HttpResponse:
     form = PersonForm(request.POST or None, user=request.user, ward=grant.unit)
     confirm = DuplicateConfirmForm(request.POST or None)
     matches, elsewhere = [], False
+    if request.method == "POST" and was_submitted(request):
+        already_saved(request)
+        return redirect(ward_url(request, "cases:register", grant))
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in services.PERSON_FIELDS}
         matches, elsewhere = services.find_duplicates(
@@ -205,9 +209,15 @@ def person_add(request: HttpRequest) -> HttpResponse:
         confirmed = confirm.is_valid() and confirm.cleaned_data["confirm"]
         if confirmed or not (matches or elsewhere):
             try:
-                person = services.person_register(
-                    actor=request.user, ward=grant.unit, confirm_duplicate=confirmed, **fields
+                person = submit_once(
+                    request,
+                    lambda: services.person_register(
+                        actor=request.user, ward=grant.unit, confirm_duplicate=confirmed, **fields
+                    ),
                 )
+            except AlreadySubmitted:
+                already_saved(request)
+                return redirect(ward_url(request, "cases:register", grant))
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -416,6 +426,7 @@ def _board_ctx(request: HttpRequest, grant: Grant, reassign=None, handover=None)
     }
 
 
+@require_safe
 @never_cache
 def assignment_board(request: HttpRequest) -> HttpResponse:
     grant = ward_grant(request)
@@ -544,6 +555,7 @@ def _dashboard_links(counts: dict[str, int], link) -> dict:
     }
 
 
+@require_safe
 @never_cache
 def ward_dashboard(request: HttpRequest) -> HttpResponse:
     """The counts a leader checks weekly, each linking to the register filtered to match."""

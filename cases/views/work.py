@@ -24,6 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from cases.forms.work import AssessmentForm, ContactForm
 from cases.models import Assessment, Assignment, Contact, Enrollment, Milestone, Person
@@ -33,6 +34,7 @@ from wards.access import access_for
 from wards.audit import audit
 from wards.forms import add_service_errors
 from wards.models import AuditEvent, Member
+from wards.once import AlreadySubmitted, already_saved, submit_once
 
 # A person is due for a progress assessment when the last one is older than this. Early-
 # intervention clubs classify their members "regularly"; a quarter is the common rhythm. A
@@ -209,11 +211,13 @@ def _render_work(request: HttpRequest, rows: list[WorkRow]) -> HttpResponse:
     return render(request, "cases/work_list.html", ctx)
 
 
+@require_safe
 @never_cache
 def my_work(request: HttpRequest) -> HttpResponse:
     return _render_work(request, work_rows(request.user, timezone.localdate()))
 
 
+@require_safe
 @never_cache
 def home(request: HttpRequest) -> HttpResponse:
     """The site's home: the work list for anyone following people, the team home otherwise."""
@@ -241,12 +245,18 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ContactForm(request.POST or None, due_days=due_days)
     if request.method == "POST" and form.is_valid():
         try:
-            contact_record(
-                actor=request.user,
-                person=person,
-                member=member_for(request.user, person),
-                **form.cleaned_data,
+            submit_once(
+                request,
+                lambda: contact_record(
+                    actor=request.user,
+                    person=person,
+                    member=member_for(request.user, person),
+                    **form.cleaned_data,
+                ),
             )
+        except AlreadySubmitted:
+            already_saved(request)
+            return redirect(_after_recording(request, person))
         except ValidationError as error:
             add_service_errors(form, error, aliases={"member": "occurred_on"})
         else:
@@ -263,12 +273,18 @@ def assessment_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = AssessmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            assessment_record(
-                actor=request.user,
-                person=person,
-                member=member_for(request.user, person),
-                **form.cleaned_data,
+            submit_once(
+                request,
+                lambda: assessment_record(
+                    actor=request.user,
+                    person=person,
+                    member=member_for(request.user, person),
+                    **form.cleaned_data,
+                ),
             )
+        except AlreadySubmitted:
+            already_saved(request)
+            return redirect(person)
         except ValidationError as error:
             add_service_errors(form, error, aliases={"member": "assessed_on"})
         else:
@@ -383,6 +399,7 @@ def _enrollment_rows(user, person: Person, today: datetime.date) -> list[tuple[E
     return rows
 
 
+@require_safe
 @never_cache
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person(request, pk)

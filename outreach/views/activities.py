@@ -17,9 +17,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
-from cases.views.scope import ward_ctx, ward_grant, ward_url
+from wards.scope import ward_ctx, ward_grant, ward_url
 from outreach import services
 from outreach.forms.activities import (
     MAX_ROWS,
@@ -32,6 +32,7 @@ from outreach.forms.activities import (
 from outreach.models import Activity
 from wards.access import access_for
 from wards.forms import add_service_errors
+from wards.once import AlreadySubmitted, already_saved, submit_once
 
 CAP = "casework"
 PER_PAGE = 25
@@ -88,6 +89,7 @@ def _totals(qs: QuerySet[Activity]) -> tuple[list[dict], dict]:
     return rows, overall
 
 
+@require_safe
 @never_cache
 def activity_list(request: HttpRequest) -> HttpResponse:
     grant = ward_grant(request, CAP)
@@ -162,7 +164,11 @@ def activity_add(request: HttpRequest) -> HttpResponse:
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
-        activity = _save_activity(request, form, None)
+        try:
+            activity = submit_once(request, lambda: _save_activity(request, form, None))
+        except AlreadySubmitted:
+            already_saved(request)
+            return redirect(ward_url(request, "outreach:activity_list", grant, CAP))
         if activity is not None:
             messages.success(request, _saved_message(activity))
             if "again" in request.POST:

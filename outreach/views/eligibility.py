@@ -15,9 +15,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from cases.models import Person
-from cases.views.scope import ward_ctx, ward_grant, ward_url
+from wards.scope import ward_ctx, ward_grant, ward_url
 from outreach.eligibility import Row, loan_eligible, rule_text
 from outreach.exports import XLSX_CONTENT_TYPE, LoanEligibleExporter, write_xlsx
 from wards.access import Grant
@@ -30,6 +31,7 @@ def _eligible(request: HttpRequest, grant: Grant, today: datetime.date) -> list[
     return loan_eligible(persons, today)
 
 
+@require_safe
 @never_cache
 def eligibility_list(request: HttpRequest) -> HttpResponse:
     grant = ward_grant(request, "person_edit")
@@ -44,6 +46,7 @@ def eligibility_list(request: HttpRequest) -> HttpResponse:
     return render(request, "outreach/eligibility_list.html", ctx)
 
 
+@require_safe
 @never_cache
 def eligibility_export(request: HttpRequest) -> HttpResponse:
     grant = ward_grant(request, "person_edit")

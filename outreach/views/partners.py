@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
-from cases.views.scope import ward_ctx, ward_grant, ward_url
+from wards.scope import ward_ctx, ward_grant, ward_url
 from outreach import services
 from outreach.forms.partners import PartnerForm
 from outreach.models import Partner
@@ -21,6 +22,7 @@ CAP = "casework"
 MANAGE = "outreach_manage"
 
 
+@require_safe
 def partner_list(request: HttpRequest) -> HttpResponse:
     grant = ward_grant(request, CAP)
     partners = Partner.objects.visible_to(request.user).select_related("unit")

@@ -20,10 +20,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from cases.models import Person
 from cases.services import ward_on
-from cases.views.scope import ward_ctx, ward_grant, ward_url
+from wards.scope import ward_ctx, ward_grant, ward_url
 from cases.views.work import member_for
 from outreach.forms.referrals import ReferralAdvanceForm, ReferralFilterForm, ReferralForm
 from outreach.models import Referral
@@ -33,6 +34,7 @@ from wards.access import Grant, access_for
 from wards.audit import audit
 from wards.forms import add_service_errors
 from wards.models import AuditEvent
+from wards.once import AlreadySubmitted, already_saved, submit_once
 
 PER_PAGE = 25
 # An open referral older than this is shown as waiting too long: time to ask the partner.
@@ -50,12 +52,18 @@ def referral_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReferralForm(request.POST or None, user=request.user, ward=ward)
     if request.method == "POST" and form.is_valid():
         try:
-            referral = referral_create(
-                actor=request.user,
-                person=person,
-                member=member_for(request.user, person),
-                **form.cleaned_data,
+            referral = submit_once(
+                request,
+                lambda: referral_create(
+                    actor=request.user,
+                    person=person,
+                    member=member_for(request.user, person),
+                    **form.cleaned_data,
+                ),
             )
+        except AlreadySubmitted:
+            already_saved(request)
+            return redirect(person)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -143,6 +151,7 @@ def _tabs(
     ]
 
 
+@require_safe
 @never_cache
 def referral_list(request: HttpRequest) -> HttpResponse:
     """The ward's referrals: by default those still waiting for an outcome, oldest first."""

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from reports.choice import PeriodError, choose
 from reports.exports import FORMATS, export
@@ -20,6 +21,7 @@ from wards.audit import audit
 from wards.models import AuditEvent
 
 
+@require_safe
 @never_cache
 def report_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:

@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from reports.choice import (
     CUTOFF,
@@ -199,6 +200,7 @@ def _picker(request: HttpRequest, choice: Choice, error: str, *, typed: bool) ->
     return {name: form[field] for name, field in PICKER_FIELDS.items()}
 
 
+@require_safe
 @never_cache
 def report_page(request: HttpRequest) -> HttpResponse:
     typed_error = ""

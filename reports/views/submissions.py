@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from reports.choice import CUTOFF, PERIOD, UNIT, Choice, PeriodError, choose, report_units
 from reports.forms import SubmissionForm
@@ -302,6 +303,7 @@ def _state(submission: Submission | None, due: datetime.date, today: datetime.da
     return LATE if today > due else PENDING
 
 
+@require_safe
 @never_cache
 def submission_status(request: HttpRequest) -> HttpResponse:
     try:
@@ -325,6 +327,7 @@ def submission_status(request: HttpRequest) -> HttpResponse:
 # A submitted report -------------------------------------------------------------------------
 
 
+@require_safe
 @never_cache
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submissions = Submission.objects.visible_to(request.user).select_related(

@@ -1,0 +1,359 @@
+"""Transport, headers, refusals, the audit's own protection, logs and forms sent twice.
+
+Each measure of issue 6 that is not about accounts is proven here, or named where it is proven.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import re
+import secrets
+import subprocess
+import sys
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+from django.test import Client
+from django.urls import path, reverse
+from django.utils import timezone
+
+from cases.models import Contact, Person
+from config.logfilters import WithholdPersonalData
+from outreach.models import Activity, Referral
+from tests import factories as f
+from tests.test_access_matrix import MATRIX
+from wards.middleware import CONTENT_SECURITY_POLICY
+from wards.models import AuditEvent, UsedFormToken
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def person(world):
+    person = f.person(
+        ward=world.ward_a,
+        full_name="Nguyễn Văn Bảo Mật",
+        registered_on=TODAY - datetime.timedelta(days=30),
+    )
+    f.assignment(person=person, member=world.volunteer_member)
+    return person
+
+
+# check --deploy -----------------------------------------------------------------------------
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECURE_SSL_REDIRECT")}
+    env.update(
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="donghanh.example.vn",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_settings_turn_on_https_hsts_and_secure_cookies(settings):
+    # pytest runs with the production defaults (DEBUG off); only the redirect is off, so the
+    # test client can speak plain http.
+    assert settings.SECURE_HSTS_SECONDS >= 31536000 and settings.SECURE_HSTS_INCLUDE_SUBDOMAINS
+    assert settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE
+    assert settings.SESSION_COOKIE_HTTPONLY and settings.CSRF_COOKIE_HTTPONLY
+    assert settings.X_FRAME_OPTIONS == "DENY"
+    assert settings.SECURE_REFERRER_POLICY == "same-origin"
+
+
+# Headers ------------------------------------------------------------------------------------
+
+
+def test_every_page_has_the_security_headers(world, personas, person):
+    client = personas["leader"]
+    for url in [
+        reverse("login"),
+        reverse("home"),
+        reverse("cases:person_detail", args=[person.pk]),
+        reverse("reports:report"),
+    ]:
+        response = (Client() if url == reverse("login") else client).get(url)
+        assert response.status_code == 200, url
+        csp = response["Content-Security-Policy"]
+        assert csp == CONTENT_SECURITY_POLICY
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_hsts_is_sent_over_https(world, personas):
+    response = personas["leader"].get(reverse("home"), secure=True)
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_templates_hold_no_inline_script_or_style_attribute():
+    """The CSP forbids them; a template that used one would break in the browser."""
+    found = []
+    for template in (ROOT / "templates").rglob("*.html"):
+        if "pdf" in template.name:  # rendered by WeasyPrint, never by a browser
+            continue
+        text = template.read_text()
+        for match in re.finditer(r"<script(?![^>]*\bsrc=)[^>]*>", text):
+            if 'type="application/json"' not in match.group(0):
+                found.append(f"{template.name}: {match.group(0)}")
+        found += [f"{template.name}: style=" for _ in re.finditer(r"\sstyle=", text)]
+        found += [f"{template.name}: {m}" for m in re.findall(r"\son[a-z]+=", text)]
+    assert found == []
+
+
+def test_every_page_a_logged_in_user_sees_is_never_stored(world, personas, person):
+    """Person pages above all: a shared phone's back button or a proxy must keep nothing."""
+    client = personas["leader"]
+    urls = [
+        reverse(name, args=build({"person": person}) if build else [])
+        for name, (build, _get, _post) in MATRIX.items()
+        if build is None or name.startswith("cases:person") or name == "cases:contact_add"
+    ]
+    checked = 0
+    for url in urls:
+        response = client.get(url)
+        if response.status_code == 200:
+            assert "no-store" in response["Cache-Control"], url
+            checked += 1
+    assert checked >= 10
+
+
+# Denied access is audited -------------------------------------------------------------------
+
+
+def test_a_look_at_another_wards_person_is_a_404_and_is_audited(world, personas):
+    other = f.person(ward=world.ward_b, full_name="Đinh Văn Phường B")
+    response = personas["leader"].get(reverse("cases:person_detail", args=[other.pk]))
+    assert response.status_code == 404
+    assert "Đinh Văn Phường B" not in response.content.decode()
+    event = AuditEvent.objects.get(action="denied")
+    assert (event.actor, event.object_type, event.object_id) == (
+        world.leader,
+        "cases:person_detail",
+        str(other.pk),
+    )
+    assert event.changes == {"status": 404, "method": "GET"}
+
+
+def test_a_forbidden_post_is_audited(world, personas):
+    url = reverse("wards:team_edit", args=[world.team_a.pk])
+    assert personas["volunteer"].post(url, {"name": "Đổi tên"}).status_code == 403
+    event = AuditEvent.objects.get(action="denied")
+    assert event.actor == world.volunteer
+    assert event.changes == {"status": 403, "method": "POST"}
+
+
+def test_anonymous_visitors_and_unknown_addresses_are_not_audited_as_denials(world, personas):
+    Client().get(reverse("cases:person_detail", args=[1]))
+    personas["leader"].get("/khong-co-trang-nay/")
+    assert not AuditEvent.objects.filter(action="denied").exists()
+
+
+# The audit trail cannot be rewritten --------------------------------------------------------
+
+
+def test_the_orm_refuses_to_change_or_delete_an_audit_event(world):
+    event = AuditEvent.objects.create(action="view", object_type="cases.person", object_id="1")
+    with pytest.raises(TypeError):
+        event.save()
+    with pytest.raises(TypeError):
+        event.delete()
+    with pytest.raises(TypeError):
+        AuditEvent.objects.filter(pk=event.pk).update(action="export")
+    with pytest.raises(TypeError):
+        AuditEvent.objects.filter(pk=event.pk).delete()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE wards_auditevent SET action = 'export' WHERE id = %s",
+        "DELETE FROM wards_auditevent WHERE id = %s",
+    ],
+)
+def test_postgresql_refuses_any_client_that_changes_or_deletes_an_audit_event(world, sql):
+    event = AuditEvent.objects.create(action="view", object_type="cases.person", object_id="1")
+    with pytest.raises(DatabaseError, match="append-only"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [event.pk])
+    assert AuditEvent.objects.get(pk=event.pk).action == "view"
+
+
+# Error pages and logs -----------------------------------------------------------------------
+
+
+@login_not_required
+def _boom(request):
+    # Built from the request, as real data would be: the traceback's source line shows only code.
+    raise ValueError(", ".join(SECRETS))
+
+
+SECRETS = ("Nguyễn Văn Lỗi", "0912345678", "CCCD 001090012345")
+urlpatterns = [path("boom/", _boom)]
+
+
+@pytest.mark.urls("tests.wards.test_security")
+def test_a_server_error_shows_no_personal_data_on_the_page_or_in_the_log(db, caplog):
+    client = Client(raise_request_exception=False)
+    handler = logging.StreamHandler()
+    handler.addFilter(WithholdPersonalData())
+    records: list[str] = []
+    handler.emit = lambda record: records.append(handler.format(record))  # type: ignore
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        response = client.get("/boom/?ten=Nguyen+Van+Loi")
+    finally:
+        logger.removeHandler(handler)
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "Đã có lỗi xảy ra" in page
+    for secret in ("Nguyễn Văn Lỗi", "0912345678", "001090012345", "Traceback", "ten="):
+        assert secret not in page
+    logged = "\n".join(records)
+    assert "ValueError: [message withheld" in logged and "_boom" in logged
+    for secret in ("Nguyễn Văn Lỗi", "0912345678", "001090012345", "ten="):
+        assert secret not in logged
+
+
+def test_the_console_log_handler_withholds_personal_data():
+    from django.conf import settings
+
+    assert "personal_data" in settings.LOGGING["handlers"]["console"]["filters"]
+
+
+# A form sent twice saves once ---------------------------------------------------------------
+
+
+def _contact_form(**fields) -> dict:
+    return {
+        "occurred_on": TODAY.isoformat(),
+        "kind": "home_visit",
+        "summary": "Gia đình hợp tác",
+        "drug_test_result": "",
+        "milestone_kind": "",
+        "next_due_on": "",
+        **fields,
+    }
+
+
+def test_the_form_carries_a_one_time_token(world, personas, person):
+    url = reverse("cases:contact_add", args=[person.pk])
+    html = personas["volunteer"].get(url).content.decode()
+    assert re.search(r'name="_once" value="[0-9a-f-]{36}"', html)
+
+
+def test_a_contact_form_sent_twice_saves_one_contact(world, personas, person):
+    url = reverse("cases:contact_add", args=[person.pk])
+    data = _contact_form(_once=str(uuid.uuid4()))
+    first = personas["volunteer"].post(url, data)
+    second = personas["volunteer"].post(url, data, follow=True)
+    assert first.status_code == 302
+    assert Contact.objects.filter(person=person).count() == 1
+    assert "đã được lưu ở lần gửi trước" in second.content.decode()
+    assert AuditEvent.objects.filter(action="create", object_type="cases.contact").count() == 1
+
+
+def test_a_refused_form_keeps_its_token_usable(world, personas, person):
+    url = reverse("cases:contact_add", args=[person.pk])
+    token = str(uuid.uuid4())
+    future = (TODAY + datetime.timedelta(days=3)).isoformat()
+    refused = personas["volunteer"].post(url, _contact_form(_once=token, occurred_on=future))
+    assert refused.status_code == 200
+    assert f'value="{token}"' in refused.content.decode()  # the same form, the same token
+    assert not UsedFormToken.objects.exists()
+    fixed = personas["volunteer"].post(url, _contact_form(_once=token))
+    assert fixed.status_code == 302
+    assert Contact.objects.filter(person=person).count() == 1
+
+
+@pytest.mark.parametrize(
+    "name, data, model",
+    [
+        (
+            "cases:person_add",
+            {
+                "full_name": "Hoàng Văn Gửi Hai Lần",
+                "sex": "male",
+                "birth_year": "1990",
+                "group": "post_rehab",
+                "registered_on": TODAY.isoformat(),
+                "consent": "on",
+                "consent_on": TODAY.isoformat(),
+            },
+            Person,
+        ),
+        (
+            "outreach:activity_add",
+            {"kind": "patrol", "occurred_on": TODAY.isoformat(), "sessions": "1"},
+            Activity,
+        ),
+    ],
+)
+def test_other_create_forms_sent_twice_save_once(world, personas, name, data, model):
+    if name == "outreach:activity_add":
+        data = {**data, "unit": str(world.ward_a.pk)}
+    before = model.objects.count()
+    data = {**data, "_once": str(uuid.uuid4())}
+    first = personas["leader"].post(reverse(name), data)
+    assert first.status_code == 302, first.context and first.context["form"].errors
+    second = personas["leader"].post(reverse(name), data)
+    assert second.status_code == 302
+    assert model.objects.count() == before + 1
+
+
+def test_a_referral_form_sent_twice_saves_one_referral(world, personas, person):
+    url = reverse("outreach:referral_add", args=[person.pk])
+    data = {"kind": "job", "beneficiary": "person", "referred_on": TODAY.isoformat()}
+    data["_once"] = str(uuid.uuid4())
+    assert personas["leader"].post(url, data).status_code == 302
+    assert personas["leader"].post(url, data).status_code == 302
+    assert Referral.objects.filter(person=person).count() == 1
+
+
+@pytest.mark.postgres
+def test_two_racing_submissions_of_one_form_save_one_contact(transactional_db, world, person):
+    """Two workers receive the same form at the same moment: the token's unique index makes
+    the second wait for the first and then find it used."""
+    url = reverse("cases:contact_add", args=[person.pk])
+    data = _contact_form(_once=str(uuid.uuid4()))
+    start = threading.Barrier(2)
+    answers: list[int] = []
+
+    def send():
+        client = Client()
+        client.force_login(world.volunteer)
+        start.wait(10)
+        answers.append(client.post(url, data).status_code)
+        connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert answers == [302, 302]
+    assert Contact.objects.filter(person=person).count() == 1
+    assert UsedFormToken.objects.count() == 1
