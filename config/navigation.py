@@ -109,6 +109,15 @@ def nav_items(user) -> list[NavItem]:
                 ),
             )
         )
+    if access.can("audit_view") or access.can("audit_exports"):
+        name = "wards:audit_trail" if access.can("audit_view") else "wards:audit_exports"
+        items.append(
+            NavItem(
+                _("Nhật ký"),
+                reverse(name),
+                ("wards:audit_trail", "wards:audit_exports"),
+            )
+        )
     if user.is_staff:
         items.append(NavItem(_("Quản trị"), reverse("admin:index"), ()))
     return items

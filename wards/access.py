@@ -48,6 +48,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "aggregate": frozenset({V, L, OF, S, A}),
     # the audit trail of the unit
     "audit_view": frozenset({L, OF}),
+    # the exports, logins and logouts of the people working under the unit (never a person)
+    "audit_exports": frozenset({S, A}),
 }
 
 

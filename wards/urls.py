@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wards import views
+from wards import audit_views, views
 
 app_name = "wards"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:pk>/them-thanh-vien/", views.member_add, name="member_add"),
     path("thanh-vien/<int:pk>/sua/", views.member_edit, name="member_edit"),
     path("thanh-vien/<int:pk>/thoi-tham-gia/", views.member_leave, name="member_leave"),
+    path("nhat-ky/", audit_views.audit_trail, name="audit_trail"),
+    path("nhat-ky/xuat-va-dang-nhap/", audit_views.audit_exports, name="audit_exports"),
 ]
