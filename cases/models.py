@@ -189,6 +189,8 @@ class Person(Authored):
     )
     # Incremented by every change, so a form can tell that someone else saved in between.
     version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
+    # The day `anonymise_closed` stripped what identifies the person (cases.anonymise).
+    anonymised_on = models.DateField(_("ngày ẩn danh"), null=True, blank=True, editable=False)
 
     objects = PersonQuerySet.as_manager()
 

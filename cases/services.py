@@ -276,6 +276,14 @@ def person_register(
 
 
 @transaction.atomic
+def _refuse_anonymised(person: Person) -> None:
+    """An anonymised file is counts only: writing a name back would undo the de-identification."""
+    if person.anonymised_on is not None:
+        raise ValidationError(
+            _("Hồ sơ này đã được ẩn danh: không sửa, không mở lại được."), code="anonymised"
+        )
+
+
 def person_update(
     *, actor: User, person: Person, expected_version: int | None = None, **fields: Any
 ) -> Person:
@@ -288,6 +296,7 @@ def person_update(
     """
     _refuse_unknown(fields, PERSON_FIELDS)
     person = _lock(person)
+    _refuse_anonymised(person)
     if expected_version is not None and expected_version != person.version:
         raise ValidationError(
             _("Người khác vừa sửa hồ sơ này. Hãy tải lại trang để xem thay đổi rồi sửa lại."),
@@ -372,6 +381,7 @@ def person_reopen(*, actor: User, person: Person) -> Person:
     """Put a closed file back on the register. Assignments and enrolments are not restored:
     the leader assigns a helper and records any new measure again."""
     person = _lock(person)
+    _refuse_anonymised(person)
     if person.is_active:
         raise ValidationError(_("Hồ sơ này đang được theo dõi, không cần mở lại."))
     old_closed_on = person.closed_on

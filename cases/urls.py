@@ -30,3 +30,10 @@ urlpatterns += [
     path("phan-cong/ban-giao/", register.assignment_handover, name="assignment_handover"),
     path("tong-quan/", register.ward_dashboard, name="ward_dashboard"),
 ]
+
+# --- the data-subject copy of a person's file (cases/views/subject.py)
+from cases.views import subject  # noqa: E402
+
+urlpatterns += [
+    path("nguoi/<int:pk>/ban-sao/", subject.subject_copy, name="subject_copy"),
+]
