@@ -64,6 +64,8 @@ def choose(request: HttpRequest) -> Choice:
     """The unit and period asked for. 404 for a unit outside the user's scope; PeriodError
     (a message for the user) for a period that cannot be read."""
     code = request.GET.get(UNIT, "").strip()
+    if "\x00" in code:  # no unit code holds one, and PostgreSQL refuses NUL in a query
+        raise Http404
     if code:
         unit = report_units(request.user).filter(code=code).first()
     else:

@@ -80,13 +80,13 @@ class Period:
         """The comparison period (see the module's docstring)."""
         if self.kind in ("month", "quarter", "half", "year"):
             spec = re.sub(r"^\d{4}", str(self.year - 1), self.spec)
-            return parse(spec, self.cutoff)
+            return parse(spec, self.cutoff, earliest=1)
         if self.kind == "years":
             span = self.last_year - self.year + 1
-            return parse(f"{self.year - span}..{self.year - 1}", self.cutoff)
+            return parse(f"{self.year - span}..{self.year - 1}", self.cutoff, earliest=1)
         end = self.start - datetime.timedelta(days=1)
         start = end - datetime.timedelta(days=self.days - 1)
-        return parse(f"{start.isoformat()}..{end.isoformat()}", self.cutoff)
+        return parse(f"{start.isoformat()}..{end.isoformat()}", self.cutoff, earliest=1)
 
     def months(self) -> list[tuple[datetime.date, datetime.date, str]]:
         """The period cut into calendar months (or official-cut-off months), for a trend:
@@ -126,55 +126,60 @@ def _span(year: int, first_month: int, last_month: int, cutoff: str):
     return start, end
 
 
-def _year(text: str) -> int:
+def _year(text: str, earliest: int = 1990) -> int:
     year = int(text)
-    if not 1990 <= year <= 2100:
+    if not earliest <= year <= 2100:
         raise PeriodError(_("Năm %(year)s nằm ngoài khoảng 1990 – 2100.") % {"year": year})
     return year
 
 
-def _date(text: str) -> datetime.date:
+def _date(text: str, earliest: int = 1990) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(text)
+        day = datetime.date.fromisoformat(text)
     except ValueError:
         raise PeriodError(
             _("Ngày «%(text)s» không hợp lệ; hãy viết theo dạng năm-tháng-ngày, ví dụ 2024-01-15.")
             % {"text": text}
         ) from None
+    _year(str(day.year), earliest)  # as for years: 0001-01-01..9999-12-31 overflowed
+    return day
 
 
-def parse(spec: str, cutoff: str = CALENDAR) -> Period:
-    """A Period from its spec; PeriodError (with a Vietnamese message) when unreadable."""
+def parse(spec: str, cutoff: str = CALENDAR, *, earliest: int = 1990) -> Period:
+    """A Period from its spec; PeriodError (with a Vietnamese message) when unreadable.
+
+    Years run from 1990 to 2100; `earliest` lowers the floor for the comparison period
+    (Period.previous), so that a report for 1990 compares with 1989 instead of failing."""
     text = (spec or "").strip().upper()
     if cutoff not in CUTOFFS:
         raise PeriodError(_("Cách tính kỳ phải là «calendar» hoặc «official»."))
     if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
-        year, month = _year(m[1]), int(m[2])
+        year, month = _year(m[1], earliest), int(m[2])
         if not 1 <= month <= 12:
             raise PeriodError(_("Tháng phải từ 01 đến 12."))
         start, end = month_bounds(year, month, cutoff)
         return Period("month", text, start, end, cutoff, year, month)
     if m := re.fullmatch(r"(\d{4})-Q([1-4])", text):
-        year, q = _year(m[1]), int(m[2])
+        year, q = _year(m[1], earliest), int(m[2])
         start, end = _span(year, 3 * q - 2, 3 * q, cutoff)
         return Period("quarter", text, start, end, cutoff, year, q)
     if m := re.fullmatch(r"(\d{4})-H([12])", text):
-        year, h = _year(m[1]), int(m[2])
+        year, h = _year(m[1], earliest), int(m[2])
         start, end = _span(year, 6 * h - 5, 6 * h, cutoff)
         return Period("half", text, start, end, cutoff, year, h)
     if m := re.fullmatch(r"(\d{4})", text):
-        year = _year(m[1])
+        year = _year(m[1], earliest)
         start, end = _span(year, 1, 12, cutoff)
         return Period("year", text, start, end, cutoff, year)
     if m := re.fullmatch(r"(\d{4})\.\.(\d{4})", text):
-        first, last = _year(m[1]), _year(m[2])
+        first, last = _year(m[1], earliest), _year(m[2], earliest)
         if last < first:
             raise PeriodError(_("Năm cuối của giai đoạn không được trước năm đầu."))
         start, _e = _span(first, 1, 12, cutoff)
         _s, end = _span(last, 1, 12, cutoff)
         return Period("years", text, start, end, cutoff, first, 0, last)
     if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", text):
-        start, end = _date(m[1]), _date(m[2])
+        start, end = _date(m[1], earliest), _date(m[2], earliest)
         if end < start:
             raise PeriodError(_("Ngày kết thúc không được trước ngày bắt đầu."))
         return Period("range", text, start, end, cutoff, start.year)

@@ -1,4 +1,5 @@
 from django import forms
+from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,33 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, refusing an id too large for the database as a choice it does not offer.
+
+    Django guards `pk=<huge number>` but not `pk__in=[<huge number>]`: a crafted POST with
+    9223372036854775808 among the ticked ids made SQLite raise OverflowError and PostgreSQL
+    an out-of-range error, a server error instead of the form's message."""
+
+    def _check_values(self, value):
+        meta = self.queryset.model._meta
+        field = meta.get_field(self.to_field_name) if self.to_field_name else meta.pk
+        ops, kind = connections[self.queryset.db].ops, field.get_internal_type()
+        if kind in ops.integer_field_ranges and isinstance(value, list | tuple):
+            low, high = ops.integer_field_range(kind)
+            for pk in value:
+                try:
+                    number = int(pk)
+                except (TypeError, ValueError):
+                    continue  # not a number: Django's own check refuses it
+                if not low <= number <= high:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": pk},
+                    )
+        return super()._check_values(value)
 
 
 def add_service_errors(form, error, aliases: dict[str, str] | None = None) -> None:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Assignment, Enrollment, Person, Programme
 from wards.access import access_for
-from wards.forms import DateInput, MemberForm
+from wards.forms import DateInput, MemberForm, ModelMultipleChoiceField
 from wards.models import AdminUnit, Area, Member
 
 
@@ -306,7 +306,7 @@ class EnrollmentEndForm(forms.Form):
 class ReassignForm(forms.Form):
     """Give several persons to one member in one step (services.assignment_reassign_many)."""
 
-    persons = forms.ModelMultipleChoiceField(
+    persons = ModelMultipleChoiceField(
         label=_("Người được hỗ trợ"),
         queryset=Person.objects.none(),
         widget=forms.CheckboxSelectMultiple,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Person
 from outreach.models import Activity, Partner, figure_errors
 from wards.access import access_for
-from wards.forms import DateInput, not_in_future
+from wards.forms import DateInput, ModelMultipleChoiceField, not_in_future
 from wards.models import AdminUnit, Member
 
 NUMBER = {"inputmode": "numeric", "min": "0"}
@@ -173,20 +173,20 @@ class ActivityForm(FiguresMixin, forms.Form):
         max_length=200,
         help_text=_("Ví dụ: học sinh THCS, hội viên phụ nữ, thanh niên."),
     )
-    members = forms.ModelMultipleChoiceField(
+    members = ModelMultipleChoiceField(
         label=_("Thành viên Đội tham gia"),
         queryset=Member.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    persons = forms.ModelMultipleChoiceField(
+    persons = ModelMultipleChoiceField(
         label=_("Người được hỗ trợ tham dự"),
         queryset=Person.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Chỉ với sinh hoạt câu lạc bộ, nhóm."),
     )
-    partners = forms.ModelMultipleChoiceField(
+    partners = ModelMultipleChoiceField(
         label=_("Đơn vị phối hợp"),
         queryset=Partner.objects.none(),
         required=False,
