@@ -2,7 +2,7 @@
 
 A page names the capability it needs; the user's grants at a ward carrying it are the wards
 they can pick from, with `?xa=<unit code>`, the first one by default. Used by the register
-pages here and by the outreach pages.
+pages of cases, outreach and the ward audit trail.
 """
 
 from __future__ import annotations
