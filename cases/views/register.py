@@ -46,11 +46,11 @@ from cases.forms.register import (
     ward_members,
 )
 from cases.models import Assignment, Contact, Enrollment, Person, overdue_condition
-from wards.scope import ward_ctx, ward_grant, ward_url
 from wards.access import Grant, access_for
 from wards.forms import add_service_errors
 from wards.models import Member
 from wards.once import AlreadySubmitted, already_saved, submit_once, was_submitted
+from wards.scope import ward_ctx, ward_grant, ward_url
 
 PER_PAGE = 25
 HISTORY_LIMIT = 50

@@ -19,7 +19,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from wards.scope import ward_ctx, ward_grant, ward_url
 from outreach import services
 from outreach.forms.activities import (
     MAX_ROWS,
@@ -33,6 +32,7 @@ from outreach.models import Activity
 from wards.access import access_for
 from wards.forms import add_service_errors
 from wards.once import AlreadySubmitted, already_saved, submit_once
+from wards.scope import ward_ctx, ward_grant, ward_url
 
 CAP = "casework"
 PER_PAGE = 25

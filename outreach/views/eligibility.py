@@ -18,12 +18,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from cases.models import Person
-from wards.scope import ward_ctx, ward_grant, ward_url
 from outreach.eligibility import Row, loan_eligible, rule_text
 from outreach.exports import XLSX_CONTENT_TYPE, LoanEligibleExporter, write_xlsx
 from wards.access import Grant
 from wards.audit import audit
 from wards.models import AuditEvent
+from wards.scope import ward_ctx, ward_grant, ward_url
 
 
 def _eligible(request: HttpRequest, grant: Grant, today: datetime.date) -> list[Row]:

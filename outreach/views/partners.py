@@ -11,12 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from wards.scope import ward_ctx, ward_grant, ward_url
 from outreach import services
 from outreach.forms.partners import PartnerForm
 from outreach.models import Partner
 from wards.access import access_for
 from wards.forms import add_service_errors
+from wards.scope import ward_ctx, ward_grant, ward_url
 
 CAP = "casework"
 MANAGE = "outreach_manage"

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_safe
 
 from cases.models import Person
 from cases.services import ward_on
-from wards.scope import ward_ctx, ward_grant, ward_url
 from cases.views.work import member_for
 from outreach.forms.referrals import ReferralAdvanceForm, ReferralFilterForm, ReferralForm
 from outreach.models import Referral
@@ -35,6 +34,7 @@ from wards.audit import audit
 from wards.forms import add_service_errors
 from wards.models import AuditEvent
 from wards.once import AlreadySubmitted, already_saved, submit_once
+from wards.scope import ward_ctx, ward_grant, ward_url
 
 PER_PAGE = 25
 # An open referral older than this is shown as waiting too long: time to ask the partner.

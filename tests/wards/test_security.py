@@ -195,9 +195,12 @@ def test_the_orm_refuses_to_change_or_delete_an_audit_event(world):
 )
 def test_postgresql_refuses_any_client_that_changes_or_deletes_an_audit_event(world, sql):
     event = AuditEvent.objects.create(action="view", object_type="cases.person", object_id="1")
-    with pytest.raises(DatabaseError, match="append-only"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, [event.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).action == "view"
 
 
