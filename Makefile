@@ -24,9 +24,10 @@ run: venv
 	DEBUG=1 $(BIN)/python manage.py seed_demo --once
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# The whole suite; against PostgreSQL when DATABASE_URL is set, SQLite otherwise.
+# The whole suite; against PostgreSQL when DATABASE_URL is set, SQLite otherwise. One worker
+# per core (pytest-xdist); each worker has its own test database.
 test: dev-venv
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n auto $(PYTEST_ARGS)
 
 lint: dev-venv
 	$(BIN)/ruff check .
