@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 import segno
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -222,6 +223,13 @@ def enrol(request):
                 object_id=user.pk,
                 changes={"second_factor": "enrolled"},
             )
+        messages.success(
+            request,
+            _(
+                "Đã bật xác thực 2 lớp. Từ nay, mỗi lần đăng nhập hãy mở ứng dụng xác thực "
+                "trên điện thoại và gõ mã 6 chữ số."
+            ),
+        )
         return _passed(request, device)
     ctx = {
         "form": form,

@@ -49,6 +49,7 @@ def test_supervisor_enrols_an_authenticator_app_on_a_phone(phone, live_world):
     submit(phone, page.get_by_role("button", name="Xác nhận và tiếp tục"))
 
     assert page.url == phone.url(reverse("home"))
+    assert page.locator(".alert-success").inner_text().startswith("Đã bật xác thực 2 lớp.")
     assert TOTPDevice.objects.get(user=world.supervisor).confirmed
     page.goto(phone.url(reverse("wards:team_overview")))
     assert "Tổng hợp các Đội" in page.get_by_role("heading", level=1).inner_text()

@@ -141,6 +141,12 @@ def test_a_recent_assessment_or_a_distant_period_end_is_not_urgent(world, person
 def test_someone_with_nobody_to_follow_sees_the_empty_work_list(world, personas):
     html = personas["leader"].get(reverse("cases:my_work")).content.decode()
     assert "Bạn chưa được phân công giúp đỡ ai. Đội trưởng sẽ phân công cho bạn." in html
+    # A team member can still log the team's activities; one tap away.
+    assert f'href="{reverse("outreach:activity_add")}"' in html
+    # Someone in no team (a supervisor) is not offered a form they may not use.
+    html = personas["supervisor"].get(reverse("cases:my_work")).content.decode()
+    assert "Bạn chưa được phân công giúp đỡ ai." in html
+    assert reverse("outreach:activity_add") not in html
 
 
 def test_home_is_the_work_list_for_a_helper_and_the_team_home_for_others(

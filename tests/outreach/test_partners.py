@@ -97,3 +97,9 @@ def test_only_the_wards_own_partners_are_edited_there(world, personas):
     assert ours.note == "Nhận 3 người sau cai" and not ours.active
     event = AuditEvent.objects.get(action="update", object_type="outreach.partner")
     assert event.changes["active"] == [True, False]
+
+
+def test_an_empty_list_tells_the_leader_what_to_press(world, personas):
+    Partner.objects.all().delete()
+    leader = personas["leader"].get(reverse("outreach:partner_list")).content.decode()
+    assert "Chưa có đối tác nào — bấm «Thêm đối tác»" in leader

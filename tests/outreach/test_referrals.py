@@ -664,3 +664,9 @@ def test_a_step_after_the_file_was_closed_is_refused(world, person):
     assert "Hồ sơ đã đóng" in str(caught.value)
     # on the day of closing it can still be withdrawn
     assert advance(world, referral, S.WITHDRAWN, changed_on=ago(10)).status == S.WITHDRAWN
+
+
+def test_an_empty_list_says_where_referrals_are_made(world, personas):
+    html = personas["leader"].get(reverse("outreach:referral_list")).content.decode()
+    assert "Không có giới thiệu nào ở mục này." in html
+    assert "mở trang của người đó và bấm «Giới thiệu hỗ trợ»" in html

@@ -395,7 +395,10 @@ def test_enrolment_with_the_right_code_confirms_the_device_and_lets_the_user_in(
     device.refresh_from_db()
     assert device.confirmed
     assert client.cookies["sessionid"].value != key_before
-    assert client.get(overview).status_code == 200
+    page = client.get(overview)
+    assert page.status_code == 200
+    assert "Đã bật xác thực 2 lớp." in page.content.decode()  # the confirmation, once
+    assert "Đã bật xác thực 2 lớp." not in client.get(overview).content.decode()
     actions = AuditEvent.objects.filter(actor=world.supervisor).values_list("action", "changes")
     assert ("update", {"second_factor": "enrolled"}) in actions
     assert ("login", {"second_factor": True}) in actions
