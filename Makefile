@@ -33,10 +33,15 @@ lint: dev-venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-browser-test: dev-venv
+# axe-core for the accessibility scan comes from npm (package-lock.json); Chromium from apt.
+browser-test: dev-venv node_modules/axe-core/axe.min.js
 	$(BIN)/pip install --quiet -e ".[dev,browser]"
 	$(BIN)/python -m pytest -q tests/browser -p no:randomly --override-ini addopts= \
 		-p no:cacheprovider --strict-markers -m browser $(PYTEST_ARGS)
 
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 clean:
-	rm -rf $(VENV) staticfiles
+	rm -rf $(VENV) staticfiles node_modules

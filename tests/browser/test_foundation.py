@@ -18,7 +18,8 @@ from wards.models import AuditEvent, Member
 
 pytestmark = pytest.mark.browser
 
-BOOTSTRAP_PRIMARY = "rgb(13, 110, 253)"
+# app.css darkens Bootstrap's primary blue on the bar, for contrast with white text.
+NAVBAR_BLUE = "rgb(10, 88, 202)"
 
 
 def log_in(screen, username: str) -> None:
@@ -63,7 +64,7 @@ def assert_styled(page) -> None:
     )
     assert "bootstrap.min.css" in sheets and "app.css" in sheets, sheets
     navbar = page.locator("nav.navbar")
-    assert navbar.evaluate("el => getComputedStyle(el).backgroundColor") == BOOTSTRAP_PRIMARY
+    assert navbar.evaluate("el => getComputedStyle(el).backgroundColor") == NAVBAR_BLUE
 
 
 def test_leader_logs_in_opens_the_team_and_adds_a_member(screen, live_world):
@@ -198,3 +199,33 @@ def test_wrong_password_shows_an_error_and_stays_on_the_login_page(phone, live_w
     assert re.search(r"/dang-nhap/", page.url)
     assert page.locator(".alert-danger, .invalid-feedback, .errorlist").first.is_visible()
     phone.shot("login-error")
+
+
+def test_the_language_switches_to_english_and_back_on_a_phone(phone, live_world):
+    page, world = phone.page, live_world
+    person = f.person(ward=world.ward_a, full_name="Nguyễn Văn Hòa")
+    f.assignment(person=person, member=world.volunteer_member)
+    log_in(phone, "tnv_a")
+    assert page.get_by_role("heading", level=1).inner_text() == "Việc của tôi"
+    assert page.locator("html").get_attribute("lang") == "vi"
+
+    # The footer's button, on the page the volunteer is on; the choice stays from page to page.
+    with page.expect_navigation():
+        page.locator("footer").get_by_role("button", name="English").tap()
+    assert page.url == phone.url(reverse("home"))
+    assert page.get_by_role("heading", level=1).inner_text() == "My work"
+    assert page.locator("html").get_attribute("lang") == "en"
+    phone.shot("language-english")
+    with page.expect_navigation():
+        page.get_by_role("link", name=f"Record a contact {person.full_name}").tap()
+    assert page.get_by_role("heading", level=1).inner_text() == "Record a contact"
+    assert page.get_by_role("button", name="Save").is_visible()
+
+    with page.expect_navigation():
+        page.locator("footer").get_by_role("button", name="Tiếng Việt").tap()
+    assert page.url == phone.url(reverse("cases:contact_add", args=[person.pk]))
+    assert page.get_by_role("heading", level=1).inner_text() == "Ghi nhận tiếp cận"
+    assert page.locator("html").get_attribute("lang") == "vi"
+    page.goto(phone.url(reverse("home")))
+    assert page.get_by_role("heading", level=1).inner_text() == "Việc của tôi"
+    phone.shot("language-back")
