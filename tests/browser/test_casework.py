@@ -274,7 +274,7 @@ def test_contact_form_with_the_keyboard_alone(desktop, live_world):
     assert contact.next_due_on is None or contact.next_due_on > contact.occurred_on
 
 
-# 3. A team leader registers, finds and assigns ----------------------------------------------
+# 3. A team leader registers, finds, assigns and moves ten persons in one action -------------
 
 
 def fill_person(page, *, name: str, birth_year: int) -> None:
@@ -372,29 +372,42 @@ def test_leader_registers_finds_and_assigns(screen, live_world):
     assert success_text(screen) == "Đã phân công 1 người cho Trần Thị Lan."
     assert Assignment.objects.open().get(person=an).member == world.volunteer_member
 
-    # Ten new persons, unassigned, all given to one member in one submit.
+    # Ten persons Lan follows move to another member in one submit (Lan is going away).
     ten = [
         f.person(ward=world.ward_a, full_name=name, registered_on=datetime.date(2025, 1, 6))
         for name in NEW_NAMES
     ]
+    for person in ten:
+        f.assignment(person=person, member=world.volunteer_member)
     page.reload()
     page.wait_for_load_state()
+    lan = page.locator("main ul.list-group li", has_text="Trần Thị Lan").first
+    assert lan.get_by_role("link").inner_text() == "11 người"  # the ten and Nguyễn Văn An
+    submit(screen, lan.get_by_role("link"))
+    rows = page.locator("label.list-group-item")
+    assert rows.count() == 11
+    assert "Đang được Trần Thị Lan giúp đỡ" in rows.first.inner_text()
     for name in NEW_NAMES:
         box = page.locator("label.list-group-item", has_text=name).locator("input")
         assert not box.is_checked()
-        box.check()
+        press(screen, box)
     assert page.locator("input[name=persons]:checked").count() == 10
     member = world.team_a.members.get(full_name="Phạm Văn Thành Viên 0")
     page.get_by_label("Giao cho thành viên").select_option(label=member.full_name)
     shot(screen, journey, "5-ten-ticked")
     submit(screen, page.get_by_role("button", name="Phân công những người đã chọn"))
-    assert page.url == screen.url(reverse("cases:assignment_board"))
+    assert page.url.split("?")[0] == screen.url(reverse("cases:assignment_board"))
     assert success_text(screen) == f"Đã phân công 10 người cho {member.full_name}."
     held = Assignment.objects.open().filter(person__in=ten)
     assert held.count() == 10
     assert set(held.values_list("member", flat=True)) == {member.pk}
     assert set(held.values_list("assigned_by", flat=True)) == {world.leader.pk}
+    ended = Assignment.objects.filter(person__in=ten, member=world.volunteer_member)
+    assert ended.count() == 10 and not ended.filter(ended_on__isnull=True).exists()
+    assert Assignment.objects.open().get(person=an).member == world.volunteer_member
     caseload = page.locator("main ul.list-group li", has_text=member.full_name).first
-    assert "10 người" in caseload.inner_text()
-    assert_no_sideways_scroll(screen, "board after assigning ten")
-    shot(screen, journey, "6-ten-assigned")
+    assert caseload.get_by_role("link").inner_text() == "10 người"
+    lan = page.locator("main ul.list-group li", has_text="Trần Thị Lan").first
+    assert lan.get_by_role("link").inner_text() == "1 người"
+    assert_no_sideways_scroll(screen, "board after moving ten")
+    shot(screen, journey, "6-ten-moved")

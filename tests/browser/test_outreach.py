@@ -202,3 +202,59 @@ def test_volunteer_refers_a_person_for_a_loan_and_the_leader_follows_it(
         assert download.value.suggested_filename.endswith(".xlsx")
     finally:
         next(desktop_gen, None)
+
+
+def test_leader_logs_a_session_and_a_loan_referral_through_to_completed(phone, live_world):
+    """The leader, on a phone after a meeting: the session, then a loan for a person they
+    follow themselves, then the bank's answers as they come in."""
+    from outreach.models import Referral
+    from tests import factories as f
+
+    world, page, journey = live_world, phone.page, "leader-outreach"
+    person = f.person(ward=world.ward_a, full_name="Phạm Văn Tâm", group="post_rehab")
+    f.assignment(person=person, member=world.leader_member)
+    f.partner(unit=world.district_a, name="Ngân hàng CSXH quận A")
+    log_in(phone, "doitruong_a")
+
+    # The outreach session.
+    open_nav(phone, "Hoạt động")
+    submit(phone, page.locator("main").get_by_role("link", name="Ghi hoạt động").first)
+    page.get_by_label("Loại hoạt động").select_option(label=MEETING)
+    page.get_by_label("Số người tham dự").fill("30")
+    page.get_by_label("Nội dung, chủ đề").fill("Vay vốn tạo việc làm cho người sau cai")
+    submit(phone, page.get_by_role("button", name="Lưu", exact=True))
+    assert success_text(phone).startswith(f"Đã lưu: {MEETING}")
+    activity = Activity.objects.get()
+    assert (activity.participants, activity.created_by) == (30, world.leader)
+    shot(phone, journey, "1-session-saved")
+
+    # The loan referral, from the person's page.
+    open_nav(phone, "Việc của tôi")
+    submit(phone, page.locator("main").get_by_role("link", name=person.full_name, exact=True))
+    submit(phone, page.get_by_role("link", name="Giới thiệu hỗ trợ"))
+    page.locator("fieldset label.btn", has_text="Vay vốn").tap()
+    page.get_by_label("Đối tác").select_option(label="Ngân hàng CSXH quận A")
+    page.get_by_label("Số tiền (đồng)").fill("40.000.000")
+    assert_no_sideways_scroll(phone, "referral form")
+    submit(phone, page.get_by_role("button", name="Lưu giới thiệu"))
+    assert success_text(phone) == f"Đã giới thiệu {person.full_name}: Vay vốn."
+    referral = Referral.objects.get()
+    assert (referral.status, referral.member) == ("referred", world.leader_member)
+
+    # Advanced, one answer at a time, from the list of open referrals.
+    open_nav(phone, "Giới thiệu")
+    submit(phone, page.locator("main").get_by_role("link", name=person.full_name).first)
+    page.locator("fieldset label.btn", has_text="Được chấp thuận").tap()
+    submit(phone, page.get_by_role("button", name="Lưu kết quả"))
+    assert page.locator(".alert-success").is_visible()
+    page.locator("fieldset label.btn", has_text="Đã giải ngân").tap()
+    page.get_by_label("Số tiền được vay (đồng)").fill("40000000")
+    assert_no_sideways_scroll(phone, "referral outcome form")
+    shot(phone, journey, "2-outcome")
+    submit(phone, page.get_by_role("button", name="Lưu kết quả"))
+    assert page.locator(".alert-success").is_visible()
+    assert "Giới thiệu này đã kết thúc." in page.locator("main").inner_text()
+    shot(phone, journey, "3-completed")
+    referral.refresh_from_db()
+    assert (referral.status, referral.amount) == ("completed", 40_000_000)
+    assert [c.status for c in referral.changes.all()] == ["referred", "approved", "completed"]

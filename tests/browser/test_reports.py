@@ -103,3 +103,103 @@ def test_supervisor_picks_a_period_and_reads_the_report(screen, records):
     submit(screen, page.get_by_role("button", name="Xem báo cáo"))
     assert page.get_by_role("alert").inner_text() == "Tháng phải từ 01 đến 12."
     shot(screen, "report", "bad-period")
+
+
+# The half-year report, downloaded and checked against the page --------------------------------
+
+
+@pytest.fixture
+def desktop(browser, live_server, live_world):
+    from tests.browser.conftest import _open
+
+    yield from _open(browser, live_server, "desktop")
+
+
+def page_figures(page) -> dict[str, str]:
+    """The unit's figure of every count on the page (money rows are in millions there)."""
+    figures = {}
+    for row in page.locator(".report-table tbody tr").all():
+        label = row.locator("th").inner_text()
+        if "triệu đồng" in label:
+            continue
+        figures[label.strip()] = row.locator("td.value-col").inner_text().strip()
+    return figures
+
+
+def test_supervisor_downloads_the_half_year_report_and_sees_who_has_not_submitted(
+    desktop, records, tmp_path
+):
+    import io
+    import re
+    import unicodedata
+
+    import openpyxl
+    import pypdf
+
+    from reports.periods import parse
+    from reports.services import submission_submit
+    from wards.models import AuditEvent
+
+    world, page = records, desktop.page
+    # Phường A has filed its half-year report; Phường A Cũ, merged into it in 2025, has not.
+    submission_submit(
+        actor=world.leader, unit=world.ward_a, period=parse("2024-H1"), narrative="Đã nộp."
+    )
+    log_in(desktop, "giamsat_a")
+    open_nav(desktop, "Báo cáo")
+    page.get_by_label("Đơn vị", exact=True).select_option(label="Quận A")
+    page.get_by_text("Kỳ khác: gõ tháng, quý, năm hoặc khoảng ngày").click()
+    page.get_by_label("Kỳ khác", exact=True).fill("2024-H1")
+    submit(desktop, page.get_by_role("button", name="Xem báo cáo"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Báo cáo 6 tháng đầu năm 2024"
+    shown = page_figures(page)
+    assert shown["Số cuộc tuyên truyền"] == "6"
+    assert shown["Số lượt người tham dự"] == "80"
+    assert sum(value not in ("0", "—") for value in shown.values()) >= 3
+    shot(desktop, "report-h1", "1-page")
+
+    # XLSX: every count on the page is in the spreadsheet, as a number.
+    with page.expect_download() as xlsx_download:
+        page.get_by_role("link", name="Tải XLSX").click()
+    xlsx = xlsx_download.value
+    assert xlsx.suggested_filename.endswith(".xlsx")
+    path = tmp_path / xlsx.suggested_filename
+    xlsx.save_as(path)
+    rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
+    in_sheet = {row[1]: row for row in rows if row[1] and row[2] not in (None, "đồng")}
+    for label, value in shown.items():
+        assert label in in_sheet, f"{label} is on the page but not in the XLSX"
+        cell = in_sheet[label][3]
+        assert cell == (None if value == "—" else int(value.replace(".", ""))), label
+
+    # PDF: the same figures, each after its label and unit.
+    with page.expect_download() as pdf_download:
+        page.get_by_role("link", name="Tải PDF").click()
+    pdf = pdf_download.value
+    assert pdf.suggested_filename.endswith(".pdf")
+    reader = pypdf.PdfReader(io.BytesIO(pdf.path().read_bytes()))
+    text = " ".join(
+        unicodedata.normalize("NFC", " ".join(p.extract_text() for p in reader.pages)).split()
+    )
+    assert "Kết quả hoạt động 6 tháng đầu năm 2024" in text
+    for label, value in shown.items():
+        unit = in_sheet[label][2]
+        assert re.search(rf"{re.escape(label)} {re.escape(unit)} {re.escape(value)}\b", text), (
+            f"{label}: {value} not found in the PDF"
+        )
+    assert "Nguyễn Văn Hòa" not in text
+    exports = AuditEvent.objects.filter(actor=world.supervisor, action="export")
+    assert exports.count() == 2
+
+    # Which wards have not submitted: one step from the report.
+    submit(desktop, page.get_by_role("link", name="Tình hình nộp báo cáo"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Tình hình nộp báo cáo"
+    assert "Đã nộp: 1/2" in page.locator("main").inner_text()
+    states = {
+        row.locator("th").inner_text(): row.locator("td").first.inner_text()
+        for row in page.locator("main table tbody tr").all()
+    }
+    assert states["Phường A"].startswith("Đã nộp")
+    assert states["Phường A Cũ"] == "Quá hạn, chưa nộp"
+    assert_no_sideways_scroll(desktop, "submission status")
+    shot(desktop, "report-h1", "2-status")
