@@ -16,6 +16,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests import factories as f
+from tests.browser.test_accessibility import check_page
 from tests.browser.test_casework import assert_no_sideways_scroll, shot, submit
 from wards.models import AuditEvent
 
@@ -41,6 +42,8 @@ def test_supervisor_enrols_an_authenticator_app_on_a_phone(phone, live_world):
     assert qr.bounding_box()["width"] <= 360
     assert_no_sideways_scroll(phone, "enrolment")
     shot(phone, "accounts", "enrol")
+    problems = check_page(phone, "otp-enrol")  # axe, text and tap targets, as on every page
+    assert not problems, "\n".join(problems)
 
     # What someone without a camera does: type the key into the app, which then shows codes.
     secret = page.locator(".otp-secret").inner_text().replace(" ", "")
@@ -71,6 +74,8 @@ def test_a_wrong_code_is_explained_and_the_right_one_lets_the_admin_in(phone, li
     submit(phone, page.get_by_role("button", name="Xác nhận"))
     assert "Mã không đúng." in page.locator(".invalid-feedback").inner_text()
     shot(phone, "accounts", "wrong-code")
+    problems = check_page(phone, "otp-wrong-code")
+    assert not problems, "\n".join(problems)
 
     # django-otp makes the next try wait a second after one failure.
     page.wait_for_timeout(1100)
