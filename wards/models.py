@@ -568,6 +568,7 @@ class AuditEvent(models.Model):
         LOGOUT = "logout", _("Đăng xuất")
         LOGIN_FAILED = "login_failed", _("Đăng nhập sai")
         DENIED = "denied", _("Bị từ chối")
+        IMPORT = "import", _("Nhập dữ liệu")
 
     created_at = models.DateTimeField(_("lúc"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
