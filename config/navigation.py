@@ -38,7 +38,16 @@ def nav_items(user) -> list[NavItem]:
             NavItem(
                 _("Danh sách quản lý"),
                 reverse("cases:register"),
-                ("cases:register", "cases:person_add", "cases:person_edit", "cases:person_close"),
+                (
+                    "cases:register",
+                    "cases:person_add",
+                    "cases:person_edit",
+                    "cases:person_close",
+                    "imports:start",
+                    "imports:preview",
+                    "imports:mapping",
+                    "imports:upload",
+                ),
             ),
             NavItem(_("Phân công"), reverse("cases:assignment_board"), ("cases:assignment_board",)),
             NavItem(_("Tổng quan"), reverse("cases:ward_dashboard"), ("cases:ward_dashboard",)),

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "cases",
     "outreach",
     "reports",
+    "imports",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("ho-so/", include("cases.urls")),
     path("", include("outreach.urls")),
     path("", include("reports.urls")),
+    path("nhap-du-lieu/", include("imports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
 ]
