@@ -7,6 +7,7 @@ Adding a URL without a row here fails `test_every_named_url_is_in_the_matrix`.
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -48,6 +49,10 @@ SECOND_FACTOR = ["login", "home", "home", "home", "home", "home", "home"]
 REGISTER_SEARCH = ["login", 404, 302, 302, 404, 302, 404]
 REOPEN = ["login", 403, 302, 302, 404, 404, 404]
 DELETE = ["login", 403, 302, 302, 404, 404, 404]
+# an uploaded file waiting for its preview to be confirmed is its uploader's alone (the leader's
+# here): the officer of the same ward, and everyone else, get 404
+UPLOADER_ONLY = ["login", 404, 200, 404, 404, 404, 404]
+UPLOADER_ACTION = ["login", 404, 302, 404, 404, 404, 404]
 
 # name -> (argument builder, expected answers to GET, expected answers to POST)
 MATRIX = {
@@ -102,11 +107,47 @@ MATRIX = {
     "reports:submission_add": (None, REPORT_SUBMIT, REPORT_SUBMIT),
     "reports:submission_status": (None, REPORT_STATUS, READ_ONLY),
     "reports:submission_detail": (lambda o: [o["submission"].pk], REPORT_SUBMISSION, READ_ONLY),
+    # imports: the start page and the templates are for those who may import into their own
+    # ward (the outsider into ward B); an upload posted without a file comes back with its error
+    "imports:start": (None, WARD_PAGES, READ_ONLY),
+    "imports:template": (lambda o: ["people"], WARD_PAGES, READ_ONLY),
+    "imports:upload": (lambda o: ["people"], POST_ONLY, WARD_PAGES),
+    "imports:preview": (lambda o: [o["batch"]().pk], UPLOADER_ONLY, READ_ONLY),
+    # mapping saves the columns posted (none here) and shows the preview again; commit imports
+    # the two rows; cancel deletes the batch: each a redirect, for the uploader only
+    "imports:mapping": (lambda o: [o["batch"]().pk], POST_ONLY, UPLOADER_ACTION),
+    "imports:commit": (lambda o: [o["batch"]().pk], POST_ONLY, UPLOADER_ACTION),
+    "imports:cancel": (lambda o: [o["batch"]().pk], POST_ONLY, UPLOADER_ACTION),
 }
+
+IMPORT_CSV = (
+    "Họ và tên,Giới tính,Năm sinh,Nhóm,Ngày đồng ý cung cấp thông tin\n"
+    "Nguyễn Văn Nhập,Nam,1988,Người sau cai nghiện,05/03/2024\n"
+    "Trần Thị Nhập,Nữ,1991,Khác,2024-03-06\n"
+).encode()
+
+
+def _leader_batch(world, client):
+    """The leader's upload of a two-row people list, through the upload page, made when a row of
+    the matrix asks for it."""
+    from imports.models import ImportBatch
+
+    made: list = []
+
+    def batch():
+        if not made:
+            file = SimpleUploadedFile("danh-sach.csv", IMPORT_CSV)
+            response = client.post(reverse("imports:upload", args=["people"]), {"file": file})
+            assert response.status_code == 302, response.content.decode()[:1000]
+            made.append(ImportBatch.objects.get(created_by=world.leader))
+            assert [r["status"] for r in made[0].results] == ["new", "new"]
+        return made[0]
+
+    return batch
 
 
 @pytest.fixture
-def objects(world):
+def objects(world, personas):
     person = f.person(ward=world.ward_a, full_name="Nguyễn Văn Ma Trận")
     f.assignment(person=person, member=world.volunteer_member)
     today = timezone.localdate()
@@ -128,6 +169,7 @@ def objects(world):
         "submission": submission_submit(
             actor=world.leader, unit=world.ward_a, period=parse("2024-H1"), narrative="Báo cáo"
         ),
+        "batch": _leader_batch(world, personas["leader"]),
     }
 
 

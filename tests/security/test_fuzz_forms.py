@@ -12,13 +12,13 @@ left out or sent twice, unknown extra fields, a tampered formset management form
 For every input:
 - the answer is below 500 (a form shown again, a redirect, 400, 403 or 404), and any redirect
   stays on this site;
-- no partial write: the row count of every model of wards, cases, outreach and reports
-  (audit events aside) is unchanged unless the form redirected after success, and then only
+- no partial write: the row count of every model of wards, cases, outreach, reports and
+  imports (audit events aside) is unchanged unless the form redirected after success, and then only
   the rows that action creates changed (one contact, and a milestone if one was ticked...);
   for a form that edits a record, the record is unchanged unless the form succeeded.
 Each input runs in a savepoint that is rolled back, so every input meets the same data.
 
-Forms covered (URL name → persona), 40 in all:
+Forms covered (URL name → persona), 45 in all:
   accounts: login → anonymous (unknown usernames mostly; the throttle is reset between
   inputs); password_change, logout, set_language → volunteer; otp_verify → supervisor;
   otp_enrol → a supervisor without an authenticator yet;
@@ -30,7 +30,12 @@ Forms covered (URL name → persona), 40 in all:
   activity_batch (the notebook grid, a formset: TOTAL_FORMS tampered too), activity_edit,
   activity_delete, partner_edit → leader; partner_add → officer;
   reports: submission_add → leader;
-  filters read from GET: register, assignment_board, audit_trail, report → leader;
+  imports (the leader's own batch): upload (files good and hostile: random bytes, truncated
+  and damaged workbooks, zip bombs, macros, entities, CSVs with odd delimiters and encodings,
+  hostile cells, huge and crafted file names), mapping (hostile col-N choices), commit (the
+  batch's cells hostile: every row written or none), cancel → leader;
+  filters read from GET: register, assignment_board, audit_trail, report, imports preview →
+  leader;
   activity_list → volunteer; referral_list → officer; submission_status, team_overview,
   audit_exports → supervisor.
 `test_every_url_is_fuzzed_or_has_no_form` fails when a URL is added without a decision here.
@@ -44,9 +49,11 @@ inputs per form while working on one; CI leaves it unset (200).
 from __future__ import annotations
 
 import datetime
+import io
 import os
 import time
 import uuid
+import zipfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,6 +64,7 @@ from urllib.parse import urlencode
 import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.test import Client
@@ -69,6 +77,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cases.models import Assessment, Contact, Enrollment, Milestone, Person, Programme
+from imports import reading
+from imports.kinds import KINDS
+from imports.matching import Match, columns_of, match
+from imports.models import ImportBatch
+from imports.views import check as import_check
 from outreach import services as outreach
 from outreach.models import Activity, Partner, Referral
 from reports.choice import default_period
@@ -76,13 +89,17 @@ from reports.periods import parse
 from reports.report import build
 from reports.services import fingerprint, freeze
 from tests import factories as f
+from tests.imports.helpers import cp1258, csv_bytes, xlsx
 from tests.security.strategies import (
     Field,
+    any_hostile,
     checkbox_field,
     choice_field,
     date_field,
+    date_text,
     form_data,
     hostile_choice,
+    hostile_date,
     hostile_number,
     hostile_period,
     hostile_text,
@@ -109,7 +126,7 @@ FUZZ = settings(
         HealthCheck.data_too_large,
     ],
 )
-APPS = ("wards", "cases", "outreach", "reports")
+APPS = ("wards", "cases", "outreach", "reports", "imports")
 NOT_COUNTED = {"wards.auditevent"}  # every refusal may be audited (denied access, failed login)
 TOKEN = "wards.usedformtoken"  # the one-time form token (wards.once) kept with a saved form
 RUNS: Counter[str] = Counter()  # inputs actually sent, per form, over the session
@@ -184,7 +201,42 @@ def objs(world) -> SimpleNamespace:
         ),
         period=period,
         seen=fingerprint(freeze(build(a, period))),
+        batch=_leader_batch(world),
     )
+
+
+IMPORT_HEADERS = [
+    "Họ và tên",
+    "Giới tính",
+    "Năm sinh",
+    "Nhóm",
+    "Ngày đồng ý cung cấp thông tin",
+    "Ghi chú của đội",  # a column the kind does not know
+    "",  # a column without a header
+]
+
+
+def _leader_batch(world) -> ImportBatch:
+    """The leader's upload of a two-row people list, as the upload page stores it, with its
+    columns confirmed (as «Lưu cách ghép cột» leaves them) and checked."""
+    rows = [
+        IMPORT_HEADERS,
+        ["Nguyễn Văn Nhập", "Nam", "1988", "Người sau cai nghiện", "05/03/2024", "", "x"],
+        ["Trần Thị Nhập", "Nữ", "1991", "Khác", "2024-03-06", "Hay vắng nhà", ""],
+    ]
+    sheet = reading.Sheet(rows=rows, numbers=[1, 2, 3])
+    batch = ImportBatch.objects.create(
+        kind="people",
+        ward=world.ward_a,
+        created_by=world.leader,
+        file_name="danh-sach.xlsx",
+        rows=sheet.rows,
+        numbers=sheet.numbers,
+        mapping=Match(0, match(KINDS["people"], sheet).fields, set()).as_json(),
+    )
+    import_check(batch)
+    assert [r["status"] for r in batch.results] == ["new", "new"]
+    return batch
 
 
 # Counting rows, cheaply ---------------------------------------------------------------------
@@ -437,7 +489,8 @@ class Case:
     login_each_time: bool = False  # a fresh client per input (login, logout, password)
     # completes an input just before it is sent (a one-time code is only valid for 30 s)
     fill: Callable[[dict, SimpleNamespace], dict] | None = None
-    # a success that is not a redirect (a download)
+    # what a success looks like when it is not just any redirect (a download; the commit's
+    # redirect to the register, not back to the preview): anything else must write nothing
     ok: Callable[[object], bool] | None = None
     id: str = ""
 
@@ -498,6 +551,300 @@ def _activity_rows(o) -> list[QuerySet]:
             for name in ("members", "persons", "partners")
         ),
     ]
+
+
+# Imports: files as a browser sends them, good and hostile ------------------------------------
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file to upload; printed short when Hypothesis shows a failing input."""
+
+    name: str
+    content: bytes
+
+    def __repr__(self) -> str:
+        return f"Upload({self.name[:80]!r}, {len(self.content)} bytes, {self.content[:60]!r})"
+
+
+SEXES = [str(label) for _value, label in Person.Sex.choices]
+GROUPS = [str(label) for _value, label in Person.Group.choices]
+PEOPLE_HEADERS = IMPORT_HEADERS[:5]
+PLAIN_HEADERS = ["HO VA TEN", "gioi tinh", "nam sinh", "nhom", "ngay dong y"]
+YEAR = st.integers(1950, 2005).map(str)
+CONSENT = date_text(datetime.date(2024, 1, 1))
+PERSON_ROW = st.tuples(
+    st.sampled_from(NAMES), st.sampled_from(SEXES), YEAR, st.sampled_from(GROUPS), CONSENT
+).map(list)
+FILE_NAMES = st.one_of(
+    st.sampled_from(
+        [
+            "danh-sach.xlsx",
+            "danh-sach.csv",
+            "Danh sách người sau cai 2024.XLSX",
+            "ds.xlsm",
+            "ds.xls",
+            "ds.xltm",
+            "ds",
+            ".xlsx",
+            "x" * 10_000 + ".xlsx",
+            "y" * 300 + ".csv",
+            "../../../../etc/passwd.csv",
+            "C:\\Users\\doi\\Desktop\\ds.xlsx",
+            "ds.csv\x00.xlsx",
+            "\u202exslx.csv",
+            'ds".xlsx',
+            "ds\r\nContent-Type: text/html.csv",
+            "%2e%2e%2fds.csv",
+            "&#46;&#46;/ds.xlsx",
+            "CON.csv",
+        ]
+    ),
+    hostile_text().map(lambda t: t + ".csv"),
+    hostile_text().map(lambda t: t + ".xlsx"),
+)
+
+
+def _encode(text: str, encoding: str) -> bytes:
+    if encoding == "cp1258":
+        try:
+            return cp1258(text)
+        except UnicodeEncodeError:  # a character Windows-1258 has no way to write
+            return text.encode("cp1258", errors="replace")
+    if encoding == "utf-8-sig":
+        return "\ufeff".encode() + text.encode("utf-8")
+    return text.encode(encoding, errors="replace")
+
+
+@st.composite
+def good_upload(draw) -> Upload:
+    """One to three people under the template's headers (or without diacritics), as an XLSX or
+    a CSV in UTF-8, UTF-8 with BOM or Windows-1258, with commas, semicolons or tabs."""
+    rows = [
+        draw(st.sampled_from([PEOPLE_HEADERS, PLAIN_HEADERS])),
+        *draw(st.lists(PERSON_ROW, min_size=1, max_size=3)),
+    ]
+    how = draw(st.sampled_from(["xlsx", "utf-8", "utf-8-sig", "cp1258", ";", "\t"]))
+    if how == "xlsx":
+        return Upload("danh-sach.xlsx", xlsx(rows))
+    if how in (";", "\t"):
+        return Upload("danh-sach.csv", csv_bytes(rows, delimiter=how))
+    return Upload("danh-sach.csv", csv_bytes(rows, encoding=how))
+
+
+def _zipped(entries: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def _parts(content: bytes) -> dict[str, bytes]:
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    return {name: archive.read(name) for name in archive.namelist()}
+
+
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol3;</t></is></c></row>'
+    b"</sheetData></worksheet>"
+)
+EXTERNAL = (
+    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&e;</t></is></c></row>'
+    b"</sheetData></worksheet>"
+)
+
+
+@cache
+def good_xlsx() -> bytes:
+    return xlsx([PEOPLE_HEADERS, ["Nguyễn Văn Thử", "Nam", 1985, "Khác", "05/03/2024"]])
+
+
+@cache
+def hostile_files() -> dict[str, bytes]:
+    """Files built once: what a damaged disk, an old Excel or an attacker hands over."""
+    good = _parts(good_xlsx())
+    sheet = "xl/worksheets/sheet1.xml"
+    types = "[Content_Types].xml"
+    many = {f"xl/media/{i}.xml": b"x" for i in range(reading.MAX_ZIP_ENTRIES + 1)}
+    header = ",".join(PEOPLE_HEADERS).encode()
+    return {
+        "zip bomb": _zipped({**good, sheet: b" " * (3 * 1024 * 1024)}),
+        "too many parts": _zipped({**good, **many}),
+        "macro part": _zipped({**good, "xl/vbaProject.bin": b"\xd0\xcf\x11\xe0" + b"\x00" * 60}),
+        "macro type": _zipped(
+            {**good, types: good[types].replace(b"sheet.main+xml", b"sheet.macroEnabled.main+xml")}
+        ),
+        "no content types": _zipped({k: v for k, v in good.items() if k != types}),
+        "no sheet": _zipped({k: v for k, v in good.items() if k != sheet}),
+        "sheet not xml": _zipped({**good, sheet: b"<worksheet><sheetData><row><c>"}),
+        "billion laughs": _zipped({**good, sheet: LAUGHS}),
+        "external entity": _zipped({**good, sheet: EXTERNAL}),
+        "a plain zip": _zipped({"ds.csv": header}),
+        "100 columns": xlsx([PEOPLE_HEADERS + [f"Cột {i}" for i in range(100)]]),
+        "too big": b"a," * (reading.MAX_BYTES // 2 + 1),
+        "too many rows": header + b"\n" + b"a,Nam,1990,Khac,05/03/2024\n" * 20_020,
+        "a field past the csv limit": b'"' + b"x" * 200_000 + b'"\n',
+        "unclosed quote": header + '\n"Nguyễn Văn Thử,Nam,1985\n'.encode(),
+        "carriage returns only": header + b"\rA,Nam,1985,Khac,05/03/2024\r",
+        "utf-16": (",".join(PEOPLE_HEADERS) + "\nA,Nam,1985,Khác,05/03/2024\n").encode("utf-16"),
+        "header only": header,
+        "no header": b"1,2,3\n4,5,6\n",
+        "blank": b" \r\n\t\n",
+        "empty": b"",
+        "old excel": reading.OLE_MAGIC + b"\x00" * 500,
+        "html saved as xls": b"<html><table><tr><td>H\xe1\xbb\x8d v\xc3\xa0 t\xc3\xaan</td></tr>",
+    }
+
+
+@st.composite
+def truncated_xlsx(draw) -> bytes:
+    content = good_xlsx()
+    return content[: draw(st.integers(0, len(content) - 1))]
+
+
+@st.composite
+def flipped_xlsx(draw) -> bytes:
+    content = bytearray(good_xlsx())
+    for _ in range(draw(st.integers(1, 8))):
+        content[draw(st.integers(0, len(content) - 1))] = draw(st.integers(0, 255))
+    return bytes(content)
+
+
+CELLS = st.lists(st.lists(any_hostile(), min_size=1, max_size=8), min_size=1, max_size=3)
+
+
+@st.composite
+def hostile_csv(draw) -> bytes:
+    """The template's headers over rows of hostile cells, with an odd delimiter (or none that
+    the sniffer expects), unquoted, in one of several encodings."""
+    delimiter = draw(st.sampled_from([",", ";", "\t", "|", " ", ":", "\x1f", '"', "\n", ", "]))
+    rows = [PEOPLE_HEADERS, *draw(CELLS)]
+    text = draw(st.sampled_from(["\n", "\r\n", "\r"])).join(delimiter.join(r) for r in rows)
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1258", "utf-16", "latin-1"]))
+    return _encode(text, encoding)
+
+
+@st.composite
+def hostile_xlsx(draw) -> bytes:
+    """The template's headers over rows of hostile cells in a real workbook (text starting with
+    "=" becomes a formula)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    rows = [[ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in row] for row in draw(CELLS)]
+    return xlsx([PEOPLE_HEADERS, *rows])
+
+
+HOSTILE_UPLOAD = st.one_of(
+    st.builds(Upload, FILE_NAMES, st.binary(max_size=2048)),
+    st.builds(Upload, FILE_NAMES, st.binary(max_size=1024).map(reading.XLSX_MAGIC.__add__)),
+    st.builds(Upload, FILE_NAMES, truncated_xlsx()),
+    st.builds(Upload, FILE_NAMES, flipped_xlsx()),
+    st.builds(Upload, FILE_NAMES, hostile_csv()),
+    st.builds(Upload, FILE_NAMES, hostile_xlsx()),
+    st.builds(Upload, FILE_NAMES, good_upload().map(lambda u: u.content)),
+    st.deferred(
+        lambda: st.builds(
+            Upload,
+            st.sampled_from(["danh-sach.xlsx", "danh-sach.csv"]),
+            st.sampled_from(sorted(hostile_files())).map(hostile_files().__getitem__),
+        )
+    ),
+)
+
+
+def upload_fields(o) -> Fields:
+    return {"file": Field(good_upload(), HOSTILE_UPLOAD)}
+
+
+def _as_files(data: dict, o) -> dict:
+    """Each drawn Upload becomes a file of the multipart body (text drawn stays a text field)."""
+
+    def as_file(value):
+        if isinstance(value, Upload):
+            return SimpleUploadedFile(value.name, value.content)
+        return value
+
+    return {
+        k: [as_file(x) for x in v] if isinstance(v, list) else as_file(v) for k, v in data.items()
+    }
+
+
+PEOPLE_KEYS = [column.key for column in columns_of(KINDS["people"])]
+
+
+def mapping_fields(o) -> Fields:
+    """One choice per column of the file: the column it was matched to, or another, twice, or
+    junk; and columns the file does not have."""
+    found = Match.from_json(o.batch.mapping).fields
+    hostile = st.one_of(st.sampled_from(PEOPLE_KEYS), hostile_choice(PEOPLE_KEYS))
+    fields = {
+        f"col-{i}": Field(st.just(found.get(i, "")), hostile) for i in range(len(IMPORT_HEADERS))
+    }
+    for name in (f"col-{len(IMPORT_HEADERS)}", "col--1", "col-01", "col-9223372036854775808"):
+        fields[name] = Field(st.just(None), st.sampled_from(PEOPLE_KEYS))
+    return fields
+
+
+CELL_VALID = [
+    st.sampled_from(NAMES),
+    st.sampled_from(SEXES),
+    st.one_of(YEAR, st.just("")),
+    st.sampled_from(GROUPS),
+    CONSENT,
+    st.sampled_from(["", "Hay vắng nhà"]),
+    st.just(""),
+]
+CELL_HOSTILE = [
+    hostile_text(),
+    hostile_choice(SEXES),
+    hostile_number(),
+    hostile_choice(GROUPS),
+    hostile_date(),
+    hostile_text(),
+    hostile_text(),
+]
+BATCH_ROWS = 2
+
+
+def commit_fields(o) -> Fields:
+    """The cells of the batch's two rows (put into the batch by `_cells_into_batch`, not
+    posted): a commit of hostile cells writes every row or none."""
+    return {
+        f"cell-{r}-{c}": Field(CELL_VALID[c], CELL_HOSTILE[c])
+        for r in range(BATCH_ROWS)
+        for c in range(len(IMPORT_HEADERS))
+    }
+
+
+def _cells_into_batch(data: dict, o) -> dict:
+    """Store the drawn cells as the batch's rows, as the reader would have read them (NFC, NUL
+    removed, trimmed; a blank row left out), and post the rest."""
+    posted = {k: v for k, v in data.items() if not k.startswith("cell-")}
+
+    def cell(r: int, c: int) -> str:
+        value = data.get(f"cell-{r}-{c}")
+        value = value[-1] if isinstance(value, list) and value else value
+        return reading._clean(str(value)) if isinstance(value, str) else ""
+
+    rows, numbers = [IMPORT_HEADERS], [1]
+    for r in range(BATCH_ROWS):
+        cells = [cell(r, c) for c in range(len(IMPORT_HEADERS))]
+        if any(cells):
+            rows.append(cells)
+            numbers.append(r + 2)
+    ImportBatch.objects.filter(pk=o.batch.pk).update(rows=rows, numbers=numbers, results=[])
+    return posted
+
+
+def _committed(response) -> bool:
+    return response.status_code == 302 and response["Location"] == reverse("cases:register")
 
 
 CASES = [
@@ -800,7 +1147,49 @@ CASES = [
             "cach-tinh": CUTOFF,
         },
     ),
+    # imports: the upload (hostile files), the column mapping, the commit (hostile cells), the
+    # cancel, all by the leader who uploaded
+    Case(
+        "imports:upload",
+        "leader",
+        upload_fields,
+        args=lambda o: ["people"],
+        creates=writes({"imports.importbatch": {1}}),
+        query=lambda o: {"xa": XA},
+        fill=_as_files,
+    ),
+    Case(
+        "imports:mapping",
+        "leader",
+        mapping_fields,
+        args=lambda o: [o.batch.pk],
+        creates=writes(),
+        watch=lambda o: [ImportBatch.objects.filter(pk=o.batch.pk).values()],
+    ),
+    Case(
+        "imports:commit",
+        "leader",
+        commit_fields,
+        args=lambda o: [o.batch.pk],
+        creates=writes({"cases.person": set(range(BATCH_ROWS + 1))}),
+        fill=_cells_into_batch,
+        ok=_committed,
+    ),
+    Case(
+        "imports:cancel",
+        "leader",
+        lambda o: {},
+        args=lambda o: [o.batch.pk],
+        creates=writes({"imports.importbatch": {-1}}),
+    ),
     # filters, read from GET
+    Case(
+        "imports:preview",
+        "leader",
+        lambda o: {"loc": choice_field(["", "loi", "bo-qua", "moi"]), "page": PAGE},
+        args=lambda o: [o.batch.pk],
+        method="get",
+    ),
     Case(
         "cases:register",
         "leader",
@@ -931,6 +1320,8 @@ NO_FORM = {
     "outreach:eligibility_export",
     "reports:report_export",  # the report page's own query string, fuzzed with reports:report
     "reports:submission_detail",
+    "imports:start",  # links and upload forms, posted to imports:upload (fuzzed above)
+    "imports:template",  # a download
 }
 
 
@@ -961,10 +1352,15 @@ def _client(case: Case, personas, o) -> Client:
     return client
 
 
+def _has_file(data: dict) -> bool:
+    values = [x for v in data.values() for x in (v if isinstance(v, list) else [v])]
+    return any(isinstance(x, SimpleUploadedFile) for x in values)
+
+
 def _send(client: Client, case: Case, url: str, data: dict, urlencoded: bool):
     if case.method == "get":
         return client.get(url, data)
-    if urlencoded:
+    if urlencoded and not _has_file(data):  # a file goes in a multipart body
         body = urlencode(data, doseq=True)
         return client.post(url, body, content_type="application/x-www-form-urlencoded")
     return client.post(url, data)
@@ -1001,7 +1397,7 @@ def _check_redirect(response) -> None:
 
 def _check_writes(case: Case, response, changed: dict[str, int], rows_changed: bool) -> None:
     """Nothing written unless the form redirected after success, and then only its rows."""
-    if response.status_code != 302 or case.method == "get":
+    if response.status_code != 302 or case.method == "get" or (case.ok and not case.ok(response)):
         assert not changed, f"refused with {response.status_code} but wrote {changed}"
         assert not rows_changed, f"refused with {response.status_code} but changed a record"
         return
@@ -1039,8 +1435,9 @@ def fuzz_one(case: Case, o, personas, stats: Stats, send: dict, watched: list) -
     url = reverse(case.name, args=case.args(o))
     if send["query"]:
         url += "?" + urlencode(send["query"], doseq=True)
-    data = case.fill(send["data"], o) if case.fill else send["data"]
     with transaction.atomic():
+        # inside the savepoint: a fill may write (the commit's cells into its batch)
+        data = case.fill(send["data"], o) if case.fill else send["data"]
         client = _client(case, personas, o)
         if case.name == "login":
             _reset_login_throttle()
@@ -1089,7 +1486,10 @@ def test_form_never_fails_and_never_writes_half(case, objs, personas):
     fuzz()
     RUNS[str(case)] += stats.runs
     seconds = time.process_time() - started
-    print(f"{case}: {stats.runs} inputs in {seconds:.1f} s CPU, answers {dict(stats.statuses)}")
+    print(
+        f"{case}: {stats.runs} inputs in {seconds:.1f} s CPU, answers {dict(stats.statuses)}, "
+        f"{stats.succeeded} succeeded"
+    )
     assert stats.runs >= EXAMPLES
     # The inputs reached the form (not all refused at the door) and some went all the way, so
     # the properties above were checked on both paths.
@@ -1173,3 +1573,35 @@ def test_a_username_longer_than_any_username_is_refused_before_it_is_looked_up(w
 def test_a_unit_code_with_a_nul_character_is_not_found(personas, name, key, persona):
     """Found by the fuzzing above on PostgreSQL, which refuses NUL in a query: a server error."""
     assert personas[persona].get(reverse(name), {key: "99\x00001"}).status_code == 404
+
+
+# Every hostile file and kind at least once (the fuzzing above samples among them) -----------
+
+
+@pytest.mark.parametrize("which", sorted(hostile_files()))
+def test_each_hostile_file_is_refused_with_a_message_and_nothing_is_kept(world, personas, which):
+    """Each named file, sent as an .xlsx: refused on the upload page with its message beside
+    the file field, and no batch kept; only a sheet of 100 columns (its first 60 read) reaches
+    the preview."""
+    file = SimpleUploadedFile("danh-sach.xlsx", hostile_files()[which])
+    response = personas["leader"].post(reverse("imports:upload", args=["people"]), {"file": file})
+    if which == "100 columns":
+        assert response.status_code == 302
+        batch = ImportBatch.objects.get()
+        assert len(batch.rows[0]) == reading.MAX_COLUMNS
+        return
+    assert response.status_code == 200
+    assert 'class="invalid-feedback" id="file-people-error"' in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "kind", ["PEOPLE", "nguoi", "base", "kinds", "__class__", "people-", "0", "x" * 300, "%00"]
+)
+def test_a_kind_that_does_not_exist_is_404_for_the_template_and_the_upload(personas, kind):
+    template = reverse("imports:template", args=["people"]).replace("people", kind)
+    upload = reverse("imports:upload", args=["people"]).replace("people", kind)
+    file = SimpleUploadedFile("danh-sach.xlsx", good_xlsx())
+    assert personas["leader"].get(template).status_code == 404
+    assert personas["leader"].post(upload, {"file": file}).status_code == 404
+    assert not ImportBatch.objects.exists()
