@@ -232,3 +232,8 @@ LOAN_MAX_AMOUNT = envint("LOAN_MAX_AMOUNT", 200_000_000)
 # A ward's period report is late when it has not been submitted this many days after the
 # period's last day.
 REPORT_DUE_DAYS = envint("REPORT_DUE_DAYS", 5)
+# Imports (imports/jobs.py): a file of more rows than this is checked and committed beside the
+# request, the preview page following it; work that has not finished after the stale minutes is
+# shown as interrupted (its transaction left nothing behind).
+IMPORT_INLINE_ROWS = envint("IMPORT_INLINE_ROWS", 1000)
+IMPORT_STALE_MINUTES = envint("IMPORT_STALE_MINUTES", 15)

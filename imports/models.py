@@ -4,6 +4,9 @@ It holds the file's cells (personal data) only between the upload and the commit
 clears them (keeping the counts, so a second tap on «Nhập» is answered with what the first did),
 «Hủy» deletes the batch, and anything older than a day is deleted at the next upload
 (`purge_stale`).
+
+A large file is checked and committed in a thread beside the request (jobs.py): `state` says
+which, and `started_at` since when, so that work whose thread was stopped can be told apart.
 """
 
 from __future__ import annotations
@@ -21,6 +24,12 @@ KEEP = datetime.timedelta(days=1)
 
 
 class ImportBatch(Timestamped):
+    class State(models.TextChoices):
+        READY = "ready", _("sẵn sàng")  # results hold the last check
+        CHECKING = "checking", _("đang kiểm tra")  # a large file, in the background (jobs.py)
+        COMMITTING = "committing", _("đang nhập")
+        FAILED = "failed", _("không kiểm tra được")
+
     kind = models.CharField(_("loại dữ liệu"), max_length=20)
     ward = models.ForeignKey(
         AdminUnit, verbose_name=_("xã, phường"), on_delete=models.CASCADE, related_name="+"
@@ -38,6 +47,8 @@ class ImportBatch(Timestamped):
     results = models.JSONField(default=list)
     # once committed the cells and results are cleared; what was done stays for a second tap
     committed_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.READY)
+    started_at = models.DateTimeField(null=True, blank=True)  # of the background work
     created_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
 
@@ -50,6 +61,11 @@ class ImportBatch(Timestamped):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+    @property
+    def data_rows(self) -> int:
+        """The rows under the header (the sheet's rows include it and any title above it)."""
+        return max(0, len(self.numbers) - self.mapping.get("header_index", 0) - 1)
 
     @classmethod
     def purge_stale(cls) -> int:

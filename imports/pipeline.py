@@ -55,12 +55,15 @@ class _Rollback(Exception):
     pass
 
 
-def data_rows(rows: list[list[str]], numbers: list[int], match: Match):
-    """The rows under the header, with their numbers in the file."""
+def data_rows(rows: list[list[str]], numbers: list[int], match: Match, kind: Kind):
+    """The rows under the header, with their numbers in the file; at most MAX_ROWS of them,
+    not counting the template's example row (a full template holds MAX_ROWS + 1)."""
     start = match.header_index + 1
     body = list(zip(rows[start:], numbers[start:], strict=True))
     if len(body) > MAX_ROWS:
-        raise too_many_rows(len(body))
+        real = sum(not is_example(kind, cells, match) for cells, _number in body)
+        if real > MAX_ROWS:
+            raise too_many_rows(real)
     return body
 
 
@@ -147,7 +150,7 @@ def run(
     file_name: str = "",
     source: str = "web",
 ) -> Outcome:
-    body = data_rows(rows, numbers, match)
+    body = data_rows(rows, numbers, match, kind)
     ward_ok = ward_names(ward)
     results: list[RowResult] = []
     outcome = Outcome(results)

@@ -300,3 +300,57 @@ def test_the_start_page_and_the_preview_pass_axe_on_a_desktop(desktop, live_worl
 def test_the_start_page_and_the_preview_pass_axe_and_fit_a_phone(phone, live_world, error_file):
     problems = list(_check_import_pages(phone, error_file))
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+# 4. A large file: checked and committed beside the request, the page following it -----------
+
+
+def test_a_large_file_is_checked_and_imported_while_the_page_follows_it_on_a_phone(
+    phone, live_world, tmp_path, settings, monkeypatch
+):
+    from imports import jobs
+
+    page, world, journey = phone.page, live_world, "import-large"
+    settings.IMPORT_INLINE_ROWS = 20  # so that 30 rows are "large"
+    held: list[tuple] = []  # the work the views start, held so each state can be seen
+    real_spawn = jobs.spawn
+    monkeypatch.setattr(jobs, "spawn", lambda target, *args: held.append((target, args)))
+
+    def release():
+        target, args = held.pop()
+        real_spawn(target, *args).join(timeout=60)
+
+    from imports.kinds import KINDS
+    from imports.template import build
+
+    template = tmp_path / "mau.xlsx"
+    template.write_bytes(build(KINDS["people"]))
+    filled = tmp_path / "danh-sach-lon.xlsx"
+    fill(template, filled, [person_row(i) for i in range(30)])
+
+    log_in(phone, "doitruong_a")
+    open_import_page(phone)
+    upload(phone, filled)
+    status = page.get_by_role("status")
+    assert status.inner_text().startswith("Đang kiểm tra 31 dòng…")  # the example row too
+    assert commit_button(page).count() == 0
+    assert_no_sideways_scroll(phone, "checking")
+    shot(phone, journey, "1-checking")
+    problems = list(check_page(phone, "import-checking"))
+    assert not problems, "\n".join(problems)
+
+    release()  # the check finishes; the page notices (it asks every 5 s) and shows the preview
+    page.get_by_text("Không có lỗi: 30 dòng sẽ được nhập.").wait_for(timeout=15_000)
+    shot(phone, journey, "2-preview")
+
+    submit(phone, commit_button(page).first)
+    assert page.get_by_role("status").inner_text().startswith("Đang nhập 31 dòng…")
+    assert page.get_by_role("button", name="Hủy, tải tệp khác").count() == 0
+    assert Person.objects.count() == 0
+    shot(phone, journey, "3-importing")
+
+    release()
+    page.wait_for_url(phone.url(reverse("cases:register")), timeout=15_000)
+    assert "Đã nhập 30 dòng vào «Người được hỗ trợ»." in page.locator(".alert-info").inner_text()
+    assert Person.objects.filter(ward=world.ward_a).count() == 30
+    shot(phone, journey, "4-register")

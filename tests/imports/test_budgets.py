@@ -98,6 +98,22 @@ def test_the_preview_of_a_file_with_errors_and_duplicates_costs_the_same(world, 
     )
 
 
+def test_the_page_of_a_file_checked_in_the_background_costs_the_same_for_3_and_300_rows(
+    world, personas, monkeypatch, settings
+):
+    settings.IMPORT_INLINE_ROWS = 2
+    monkeypatch.setattr("imports.jobs.spawn", lambda *args: None)
+    client = personas["leader"]
+    small = batch_of(upload(client, "people", csv_bytes([HEADERS, *people_rows(3)]), name="a.csv"))
+    large = batch_of(
+        upload(client, "people", csv_bytes([HEADERS, *people_rows(300)]), name="b.csv")
+    )
+    assert small.state == large.state == ImportBatch.State.CHECKING
+    baseline = _queries(client, reverse("imports:preview", args=[small.pk]))
+    assert _queries(client, reverse("imports:preview", args=[large.pk])) == baseline
+    assert baseline <= 9  # the session, the user, their grants (6), the batch
+
+
 class Counter:
     """Every statement sent to the database (CaptureQueriesContext keeps only the last 9,000)."""
 

@@ -78,10 +78,10 @@ from hypothesis import strategies as st
 
 from cases.models import Assessment, Contact, Enrollment, Milestone, Person, Programme
 from imports import reading
+from imports.jobs import check as import_check
 from imports.kinds import KINDS
 from imports.matching import Match, columns_of, match
 from imports.models import ImportBatch
-from imports.views import check as import_check
 from outreach import services as outreach
 from outreach.models import Activity, Partner, Referral
 from reports.choice import default_period
