@@ -114,6 +114,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A streaming replica of the primary for the report queries (reports/routers.py,
+# docs/deploy.md). Tests treat it as a mirror of the test database.
+if os.getenv("REPLICA_DATABASE_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["REPLICA_DATABASE_URL"],
+        conn_max_age=envint("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["reports.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -74,3 +75,35 @@ def test_deploy_checks_are_clean_with_production_settings():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_replica_url_adds_the_replica_alias_as_a_test_mirror():
+    code = (
+        "import json, config.settings as s; "
+        "print(json.dumps([sorted(s.DATABASES), s.DATABASES.get('replica', {}).get('HOST'), "
+        "s.DATABASES.get('replica', {}).get('TEST'), s.DATABASE_ROUTERS]))"
+    )
+
+    def databases(**env):
+        clean = {k: v for k, v in os.environ.items() if k != "REPLICA_DATABASE_URL"}
+        clean.update(DEBUG="1", **env)
+        result = subprocess.run(  # noqa: S603 (a constant command)
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env=clean,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    router = ["reports.routers.ReplicaRouter"]
+    assert databases() == [["default"], None, None, router]
+    url = "postgres://donghanh@10.0.0.2:5432/donghanh"
+    assert databases(REPLICA_DATABASE_URL=url) == [
+        ["default", "replica"],
+        "10.0.0.2",
+        {"MIRROR": "default"},
+        router,
+    ]

@@ -33,6 +33,7 @@ from reports.choice import (
 from reports.narrative import write
 from reports.periods import CALENDAR, CUTOFFS, OFFICIAL, ROMAN, Period, parse
 from reports.report import Report, build
+from reports.routers import reading_replica
 from reports.trend import charts, trend
 from wards.access import access_for
 from wards.models import AdminUnit
@@ -222,5 +223,6 @@ def report_page(request: HttpRequest) -> HttpResponse:
         "error": error,
     }
     if not error:
-        ctx.update(_report_ctx(request, choice, build(choice.unit, choice.period)))
+        with reading_replica():
+            ctx.update(_report_ctx(request, choice, build(choice.unit, choice.period)))
     return render(request, "reports/report.html", ctx)

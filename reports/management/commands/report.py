@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from reports.exports import FORMATS, export
 from reports.periods import CALENDAR, CUTOFFS, PeriodError, parse
 from reports.report import build
+from reports.routers import reading_replica
 from wards.models import AdminUnit
 
 TEXT_FORMATS = ("json", "csv")
@@ -43,7 +44,8 @@ class Command(BaseCommand):
             chosen = parse(period, cutoff)
         except PeriodError as error:
             raise CommandError(str(error)) from None
-        file = export(build(found, chosen), fmt)
+        with reading_replica():
+            file = export(build(found, chosen), fmt)
         if output:
             Path(output).write_bytes(file.content)
             self.stdout.write(f"Wrote {output} ({len(file.content)} bytes).")
