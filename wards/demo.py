@@ -523,10 +523,8 @@ def _full_name(login: str, plan_: Plan) -> tuple[str, str]:
 
 
 @transaction.atomic
-def seed(*, scale: str = "district") -> Demo:
+def seed() -> Demo:
     """Write the demo units, areas, teams, members, logins and posts. Not re-runnable."""
-    if scale != "district":
-        raise DemoError(f"Unknown scale {scale!r}; only 'district' exists so far.")
     if exists():
         raise DemoError(f"The demo data already exists ({DISTRICT_NAME}, code {DISTRICT_CODE}).")
     missing = missing_successors()
