@@ -273,12 +273,19 @@ def _ward_at(end: datetime.date, prefix: str = "") -> Case:
     )
 
 
-def _persons_on_list(period: Period, scope: list[int]):
-    qs = (
-        Person.objects.on_register(period.end)
-        .annotate(_ward=_ward_at(period.end))
+def _in_scope_at(qs: QuerySet, end: datetime.date, scope: list[int]) -> QuerySet:
+    """Persons whose ward at `end` is in the scope. The first filter adds nothing (that ward
+    is one of the two) but lets a ward's or a district's report read the persons through the
+    ward indexes, not the whole table (bench/explain_pages.py)."""
+    return (
+        qs.filter(Q(ward__in=scope) | Q(registered_ward__in=scope))
+        .annotate(_ward=_ward_at(end))
         .filter(_ward__in=scope)
     )
+
+
+def _persons_on_list(period: Period, scope: list[int]):
+    qs = _in_scope_at(Person.objects.on_register(period.end), period.end, scope)
     agg = {"casework.on_list": Count("pk")}
     for group in GROUP_LABELS:
         agg[f"casework.on_list.{group}"] = Count("pk", filter=Q(group=group))
@@ -332,7 +339,7 @@ def _caseload(period: Period, scope: list[int]):
     """Persons with an assignment held at the end of the period: counted from the persons'
     side, so that each is one row (a semi-join with the assignments, no distinct count)."""
     held = Assignment.objects.held_on(period.end).filter(person=OuterRef("pk"))
-    qs = Person.objects.annotate(_ward=_ward_at(period.end)).filter(Exists(held), _ward__in=scope)
+    qs = _in_scope_at(Person.objects.filter(Exists(held)), period.end, scope)
     return qs, "_ward", {"team.caseload": Count("pk")}
 
 
