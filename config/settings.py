@@ -123,12 +123,14 @@ if os.getenv("REPLICA_DATABASE_URL", ""):
         conn_health_checks=True,
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-# No JIT compilation on PostgreSQL: the report's queries are costed high enough to trigger it,
-# and compiling took 65-160 ms of each 100-280 ms query on the province data set
-# (bench/README.md), while no query here runs long enough to win it back.
+# PostgreSQL planner settings for every connection (docs/deploy.md). No JIT compilation: the
+# report's queries are costed high enough to trigger it, and compiling took 65-160 ms of each
+# 100-280 ms query on the province data set, while no query here runs long enough to win it
+# back. Random reads priced as on SSDs: with the default (4) the planner scanned all 250,000
+# referrals of the province for one ward's list rather than read its 94 by index.
 for _db in DATABASES.values():
     if _db["ENGINE"] == "django.db.backends.postgresql":
-        _db.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        _db.setdefault("OPTIONS", {})["options"] = "-c jit=off -c random_page_cost=1.1"
 DATABASE_ROUTERS = ["reports.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
