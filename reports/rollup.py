@@ -124,14 +124,26 @@ def layout(unit: AdminUnit, period: Period) -> Layout:
         ),
         key=lambda u: (u.name, u.code),
     )
+    by_path = {c.path: c.pk for c in children}
+
+    def holder(path: str) -> int | None:
+        """The child whose subtree holds `path` ("/01/S03/S03001751-2025/"): the child's path
+        is one of its prefixes ending in "/", so a lookup per level, not a scan of children."""
+        end = path.find("/", 1)
+        while end != -1:
+            if (found := by_path.get(path[: end + 1])) is not None:
+                return found
+            end = path.find("/", end + 1)
+        return None
+
     child_of: dict[int, int] = {}
     for u in units.values():
         seen, current = set(), u
         while current is not None and current.pk not in seen:
             seen.add(current.pk)
-            child = next((c for c in children if current.path.startswith(c.path)), None)
+            child = holder(current.path)
             if child is not None:
-                child_of[u.pk] = child.pk
+                child_of[u.pk] = child
                 break
             current = units.get(current.successor_id) if current.successor_id else None
     return Layout(unit, sorted(scope_ids), children, child_of)
