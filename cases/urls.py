@@ -37,3 +37,10 @@ from cases.views import subject  # noqa: E402
 urlpatterns += [
     path("nguoi/<int:pk>/ban-sao/", subject.subject_copy, name="subject_copy"),
 ]
+
+# --- the ward's contact log as XLSX or CSV (cases/views/contact_log.py)
+from cases.views import contact_log  # noqa: E402
+
+urlpatterns += [
+    path("so-tiep-xuc/tai-ve/", contact_log.contact_log_export, name="contact_log_export"),
+]

@@ -89,6 +89,7 @@ MATRIX = {
     "cases:assignment_reassign": (None, POST_ONLY, WARD_PAGES),
     "cases:assignment_handover": (None, POST_ONLY, WARD_PAGES),
     "cases:ward_dashboard": (None, WARD_PAGES, READ_ONLY),
+    "cases:contact_log_export": (None, WARD_PAGES, READ_ONLY),
     "outreach:activity_list": (None, TEAM_WORK, READ_ONLY),
     "outreach:activity_add": (None, TEAM_WORK, TEAM_WORK),
     "outreach:activity_batch": (None, WARD_PAGES, WARD_PAGES),

@@ -46,6 +46,7 @@ OBJECT_TYPES = {
     "cases.assessment": _("Đánh giá tiến bộ"),
     "cases.enrollment": _("Tham gia chương trình"),
     "cases.assignment": _("Phân công giúp đỡ"),
+    "cases.contact_log": _("Sổ tiếp xúc"),
     "outreach.activity": _("Hoạt động"),
     "outreach.partner": _("Đối tác"),
     "outreach.referral": _("Giới thiệu, chuyển gửi"),

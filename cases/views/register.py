@@ -2,8 +2,9 @@
 
 The register (filters, and a name search that never enters a URL), registering, correcting,
 closing and reopening a person's file, enrolments, the assignment board and the weekly
-dashboard. Every page needs `person_edit` over the ward: volunteers, supervisors and other
-wards get 404. A user with several wards picks one with `?xa=<unit code>`.
+dashboard (with the contact log's download form, cases.views.contact_log). Every page needs
+`person_edit` over the ward: volunteers, supervisors and other wards get 404. A user with
+several wards picks one with `?xa=<unit code>`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from cases import services
+from cases.forms.contact_log import ContactLogForm
 from cases.forms.register import (
     DuplicateConfirmForm,
     EnrollmentEndForm,
@@ -567,15 +569,28 @@ def _dashboard_links(counts: dict[str, int], link) -> dict:
     }
 
 
+def dashboard_ctx(
+    request: HttpRequest, grant: Grant, contact_log: ContactLogForm | None = None
+) -> dict:
+    """The dashboard's counts and links, and the contact log's download form (shown again
+    with its errors by cases.views.contact_log)."""
+    today = timezone.localdate()
+    counts = _dashboard_counts(request.user, grant, today)
+
+    def link(**filters) -> str:
+        return ward_url(request, "cases:register", grant, **filters)
+
+    return {
+        **ward_ctx(request, grant),
+        "counts": counts,
+        **_dashboard_links(counts, link),
+        "contact_log": contact_log or ContactLogForm(today=today),
+    }
+
+
 @require_safe
 @never_cache
 def ward_dashboard(request: HttpRequest) -> HttpResponse:
     """The counts a leader checks weekly, each linking to the register filtered to match."""
     grant = ward_grant(request)
-    counts = _dashboard_counts(request.user, grant, timezone.localdate())
-
-    def link(**filters) -> str:
-        return ward_url(request, "cases:register", grant, **filters)
-
-    ctx = {**ward_ctx(request, grant), "counts": counts, **_dashboard_links(counts, link)}
-    return render(request, "cases/dashboard.html", ctx)
+    return render(request, "cases/dashboard.html", dashboard_ctx(request, grant))

@@ -18,7 +18,7 @@ For every input:
   for a form that edits a record, the record is unchanged unless the form succeeded.
 Each input runs in a savepoint that is rolled back, so every input meets the same data.
 
-Forms covered (URL name → persona), 45 in all:
+Forms covered (URL name → persona), 46 in all:
   accounts: login → anonymous (unknown usernames mostly; the throttle is reset between
   inputs); password_change, logout, set_language → volunteer; otp_verify → supervisor;
   otp_enrol → a supervisor without an authenticator yet;
@@ -34,8 +34,8 @@ Forms covered (URL name → persona), 45 in all:
   and damaged workbooks, zip bombs, macros, entities, CSVs with odd delimiters and encodings,
   hostile cells, huge and crafted file names), mapping (hostile col-N choices), commit (the
   batch's cells hostile: every row written or none), cancel → leader;
-  filters read from GET: register, assignment_board, audit_trail, report, imports preview →
-  leader;
+  filters read from GET: register, assignment_board, audit_trail, report, imports preview,
+  the contact log's download (contact_log_export) → leader;
   activity_list → volunteer; referral_list → officer; submission_status, team_overview,
   audit_exports → supervisor.
 `test_every_url_is_fuzzed_or_has_no_form` fails when a URL is added without a decision here.
@@ -1212,6 +1212,19 @@ CASES = [
         id="cases:register (filters)",
     ),
     Case(
+        "cases:contact_log_export",
+        "leader",
+        lambda o: {
+            "tu_ngay": date_field(datetime.date(2012, 1, 1), o.today, optional=True),
+            "den_ngay": date_field(datetime.date(2012, 1, 1), o.today, optional=True),
+            "dinh_dang": choice_field(["xlsx", "csv"], optional=True),
+            "xa": XA,
+        },
+        method="get",
+        # a download, read to its end (the CSV's rows are read while it streams)
+        ok=lambda r: r.status_code == 200 and r.streaming and _drained(r),
+    ),
+    Case(
         "cases:assignment_board",
         "leader",
         lambda o: {
@@ -1305,6 +1318,13 @@ CASES = [
         method="get",
     ),
 ]
+
+
+def _drained(response) -> bool:
+    for _chunk in response.streaming_content:
+        pass
+    return True
+
 
 # Named URLs with nothing to fill in: pages that only read (their query string, if any, is
 # fuzzed above through the same view), and downloads.
