@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime
-import http.cookiejar
 import io
 import os
 import re
@@ -49,10 +48,11 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
+from load_setup import PG, _run, _tool, copy_database, log, login_opener
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = "dh_scale_district"
 DATABASE = "dh_bench_export"
-PG = ["-h", "127.0.0.1", "-U", "postgres"]
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
 LEADER, PASSWORD = "doitruong.lang", "DongHanh@2026"
 WARD = "Phường Láng"
@@ -63,58 +63,11 @@ MiB = 1024 * 1024
 SECRET_KEY = secrets.token_urlsafe(50)
 
 
-def log(text: str) -> None:
-    print(text, flush=True)
-
-
 # The database ---------------------------------------------------------------------------------
 
 
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        sys.exit(f"{name} not found on PATH")
-    return path
-
-
-def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
-    """Commands built here from fixed names and arguments, never from input."""
-    return subprocess.run(command, **kwargs)  # noqa: S603
-
-
-def _databases() -> set[str]:
-    out = _run(
-        [_tool("psql"), *PG, "-Atc", "select datname from pg_database"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return set(out.split())
-
-
-def _seeding() -> bool:
-    return _run([_tool("pgrep"), "-f", "seed_demo"], capture_output=True).returncode == 0
-
-
 def make_database() -> None:
-    while _seeding() or TEMPLATE not in _databases():
-        log(f"waiting for seed_demo to finish and {TEMPLATE} to exist...")
-        time.sleep(30)
-    if DATABASE in _databases():
-        log(f"{DATABASE} exists: kept")
-    else:
-        for attempt in range(20):
-            made = _run(
-                [_tool("createdb"), *PG, "-T", TEMPLATE, DATABASE], capture_output=True, text=True
-            )
-            if made.returncode == 0:
-                break
-            # "source database is being accessed by other users": a session on the template
-            log(f"createdb: {made.stderr.strip()} (attempt {attempt + 1}); retrying in 15 s")
-            time.sleep(15)
-        else:
-            sys.exit("could not create the database from the template")
-        log(f"{DATABASE} created from {TEMPLATE}")
+    copy_database(TEMPLATE, DATABASE, keep=True)
     env = {**os.environ, **_env()}
     _run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
@@ -329,15 +282,7 @@ def _answers() -> bool:
 
 
 def logged_in() -> urllib.request.OpenerDirector:
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    url = f"http://127.0.0.1:{PORT}/tai-khoan/dang-nhap/"
-    page = opener.open(url).read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    body = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": token, "username": LEADER, "password": PASSWORD}
-    ).encode()
-    home = opener.open(urllib.request.Request(url, data=body))
+    opener, _jar, home = login_opener(f"http://127.0.0.1:{PORT}", LEADER, PASSWORD)
     assert home.geturl().rstrip("/").endswith(str(PORT)), f"login failed: {home.geturl()}"
     return opener
 
@@ -441,7 +386,12 @@ def report(name: str, figures: dict) -> None:
 
 def held_deleted(pid: int) -> set[str]:
     """The deleted files the worker holds open (gunicorn's own heartbeat file is one)."""
-    links = (os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir())
+    links = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            links.add(os.readlink(fd))
+        except FileNotFoundError:  # closed since the listing (a socket, the heartbeat)
+            continue
     return {link for link in links if link.endswith("(deleted)")}
 
 
@@ -489,7 +439,7 @@ def main() -> None:
         master.wait(timeout=60)
         shutil.rmtree(work, ignore_errors=True)
         if args.drop:
-            _run([_tool("dropdb"), *PG, DATABASE], check=True)
+            _run([_tool("dropdb"), *PG, "--force", DATABASE], check=True)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import http.cookiejar
 import json
 import os
 import re
@@ -169,15 +168,7 @@ def print_server_times(top: int = 8) -> None:
 
 def session_cookie(username: str, password: str) -> str:
     """Log in through the form; the session cookie's value."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    url = f"{BASE_URL}/tai-khoan/dang-nhap/"
-    page = opener.open(url).read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    body = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": token, "username": username, "password": password}
-    ).encode()
-    opener.open(urllib.request.Request(url, data=body))  # noqa: S310 - our own http URL
+    _opener, jar, _home = load_setup.login_opener(BASE_URL, username, password)
     cookie = next((c.value for c in jar if c.name == "sessionid"), "")
     if not cookie:
         sys.exit(f"login of {username} failed")
@@ -218,8 +209,8 @@ def wrk(path: str, cookie: str, seconds: str, connections: int) -> dict:
         "path": path,
         "rps": float(grab(r"Requests/sec:\s+([\d.]+)")),
         "requests": int(grab(r"(\d+) requests in")),
-        "p50": grab(r"50%\s+(\S+)"),
-        "p99": grab(r"99%\s+(\S+)"),
+        "p50": grab(r"(?m)^\s+50%\s+(\S+)"),
+        "p99": grab(r"(?m)^\s+99%\s+(\S+)"),
         "errors": int(non_2xx or 0),
         "socket": socket,
     }

@@ -28,8 +28,10 @@ bench/load_run.py does `up`, the runs and `down` in one go.
 from __future__ import annotations
 
 import argparse
+import http.cookiejar
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -37,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -104,15 +107,20 @@ def _seeding() -> bool:
     return _run([_tool("pgrep"), "-f", "seed_demo"], capture_output=True).returncode == 0
 
 
-def make_database() -> None:
-    while _seeding() or TEMPLATE not in _databases():
-        log(f"waiting for seed_demo to finish and {TEMPLATE} to exist...")
+def copy_database(template: str, name: str, *, keep: bool = False) -> None:
+    """`name` made from `template` with `createdb -T` once no `seed_demo` runs; an older copy
+    is dropped first, or kept with `keep`."""
+    while _seeding() or template not in _databases():
+        log(f"waiting for seed_demo to finish and {template} to exist...")
         time.sleep(30)
-    drop_database()
+    if name in _databases():
+        if keep:
+            log(f"{name} exists: kept")
+            return
+        _run([_tool("dropdb"), *PG, "--force", name], check=True)
+        log(f"{name} dropped")
     for attempt in range(20):
-        made = _run(
-            [_tool("createdb"), *PG, "-T", TEMPLATE, DATABASE], capture_output=True, text=True
-        )
+        made = _run([_tool("createdb"), *PG, "-T", template, name], capture_output=True, text=True)
         if made.returncode == 0:
             break
         # "source database is being accessed by other users": a session on the template
@@ -120,7 +128,11 @@ def make_database() -> None:
         time.sleep(15)
     else:
         sys.exit("could not create the database from the template")
-    log(f"{DATABASE} created from {TEMPLATE}")
+    log(f"{name} created from {template}")
+
+
+def make_database() -> None:
+    copy_database(TEMPLATE, DATABASE)
     manage = [sys.executable, "manage.py"]
     _run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=server_env(), check=True)
 
@@ -199,6 +211,20 @@ def _write_logins() -> None:
         f"logins: {len(logins['volunteers'])} volunteers, {len(logins['leaders'])} leaders and "
         f"officers, 1 supervisor -> {LOGINS_FILE}"
     )
+
+
+def login_opener(base_url: str, username: str, password: str):
+    """An opener logged in through the login form (CSRF token, password), and its cookie jar."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    url = f"{base_url}/tai-khoan/dang-nhap/"
+    page = opener.open(url).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    body = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "username": username, "password": password}
+    ).encode()
+    home = opener.open(urllib.request.Request(url, data=body))  # noqa: S310 - our own http URL
+    return opener, jar, home
 
 
 # gunicorn ------------------------------------------------------------------------------------
