@@ -16,13 +16,13 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cases.models import Person
 from cases.services import refuse_future, refuse_outside_file, ward_on
 from outreach.models import Activity, Partner, Referral, ReferralStatusChange
+from wards.atomic import service
 from wards.audit import audit, diff
 from wards.models import AdminUnit, AuditEvent, Member
 
@@ -55,7 +55,7 @@ def _d(day: datetime.date) -> str:
 # Activities ---------------------------------------------------------------------------------
 
 
-def check_unit_on(unit: AdminUnit, day: datetime.date, field: str = "occurred_on") -> None:
+def _check_unit_on(unit: AdminUnit, day: datetime.date, field: str = "occurred_on") -> None:
     """An activity happens in a unit that exists that day: not before it was formed, not after
     it was merged into another (then it belongs to the successor)."""
     if unit.valid_from is not None and day < unit.valid_from:
@@ -131,7 +131,7 @@ def _validate_activity(
     partners: Sequence[Partner],
 ) -> None:
     refuse_future(activity.occurred_on, "occurred_on")
-    check_unit_on(activity.unit, activity.occurred_on)
+    _check_unit_on(activity.unit, activity.occurred_on)
     if persons and "persons" not in activity.figures.allowed:
         raise ValidationError(
             {
@@ -169,7 +169,7 @@ def _activity_changes(activity: Activity, persons: Sequence[Person]) -> dict[str
     return changes
 
 
-@transaction.atomic
+@service
 def activity_record(
     *,
     actor: User,
@@ -220,7 +220,7 @@ class RowErrors(ValidationError):
         self.rows = rows
 
 
-@transaction.atomic
+@service
 def activity_record_many(
     *, actor: User, unit: AdminUnit, rows: Sequence[dict[str, Any]]
 ) -> list[Activity]:
@@ -240,7 +240,7 @@ def activity_record_many(
     return saved
 
 
-@transaction.atomic
+@service
 def activity_update(
     *,
     actor: User,
@@ -285,7 +285,7 @@ def activity_update(
     return activity
 
 
-@transaction.atomic
+@service
 def activity_delete(*, actor: User, activity: Activity) -> None:
     """Delete an entry made in error. The audit row keeps what it counted."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
@@ -308,7 +308,7 @@ def activity_delete(*, actor: User, activity: Activity) -> None:
 # Partners -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def partner_create(*, actor: User, unit: AdminUnit | None, **fields: Any) -> Partner:
     unknown = set(fields) - set(PARTNER_FIELDS)
     if unknown:
@@ -326,7 +326,7 @@ def partner_create(*, actor: User, unit: AdminUnit | None, **fields: Any) -> Par
     return partner
 
 
-@transaction.atomic
+@service
 def partner_update(*, actor: User, partner: Partner, **fields: Any) -> Partner:
     unknown = set(fields) - set(PARTNER_FIELDS)
     if unknown:
@@ -362,7 +362,7 @@ def _check_amount(kind: str, amount: int | None, *, status: str) -> None:
         raise ValidationError({"amount": _("Hãy nhập số tiền được vay khi ghi nhận đã giải ngân.")})
 
 
-@transaction.atomic
+@service
 def referral_create(
     *,
     actor: User,
@@ -430,7 +430,7 @@ def referral_create(
     return referral
 
 
-@transaction.atomic
+@service
 def referral_advance(
     *,
     actor: User,

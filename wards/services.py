@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wards.atomic import service
 from wards.audit import audit, diff
 from wards.models import AuditEvent, Member, Team
 
@@ -46,7 +46,7 @@ def _demote_current_leader(*, actor, team: Team, keep: Member | None) -> Member 
     return current
 
 
-@transaction.atomic
+@service
 def member_add(*, actor, team: Team, **fields) -> Member:
     """Add a member to a team. A new leader turns the previous leader into a deputy."""
     unknown = set(fields) - set(MEMBER_FIELDS) - {"user"}
@@ -68,7 +68,7 @@ def member_add(*, actor, team: Team, **fields) -> Member:
     return member
 
 
-@transaction.atomic
+@service
 def member_update(*, actor, member: Member, **fields) -> Member:
     """Change a member's details or role. A new leader turns the previous one into a deputy."""
     unknown = set(fields) - set(MEMBER_FIELDS)
@@ -99,7 +99,7 @@ def member_update(*, actor, member: Member, **fields) -> Member:
     return member
 
 
-@transaction.atomic
+@service
 def member_leave(*, actor, member: Member, left_on: datetime.date, reason: str = "") -> Member:
     """Record that a member left the team. The row stays, so the history is kept."""
     member = Member.objects.select_for_update().select_related("team").get(pk=member.pk)
@@ -123,7 +123,7 @@ def member_leave(*, actor, member: Member, left_on: datetime.date, reason: str =
     return member
 
 
-@transaction.atomic
+@service
 def team_update(*, actor, team: Team, **fields) -> Team:
     unknown = set(fields) - set(TEAM_FIELDS)
     if unknown:
