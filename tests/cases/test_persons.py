@@ -328,9 +328,10 @@ def test_the_register_on_a_day_holds_persons_registered_and_not_yet_closed(world
         closed_on=datetime.date(2024, 6, 30),
         closed_reason="died",
     )
+    # `closed_on` is the file's last day on the register
     on_list = Person.objects.on_register(datetime.date(2024, 6, 30))
-    assert set(on_list) == {early}
-    assert set(Person.objects.on_register(datetime.date(2024, 6, 29))) == {early, gone}
+    assert set(on_list) == {early, gone}
+    assert set(Person.objects.on_register(datetime.date(2024, 7, 1))) == {early, late}
     assert late not in Person.objects.on_register(datetime.date(2024, 6, 30))
     assert set(Person.objects.closed()) == {gone}
 
@@ -361,3 +362,18 @@ def test_the_ward_of_registration_is_kept_when_the_ward_is_merged_away(world):
     assert (person.ward, person.registered_ward) == (world.ward_a, world.ward_a_old)
     # a person written without it (a factory, an import) takes their ward
     assert f.person(ward=world.ward_b).registered_ward == world.ward_b
+
+
+@pytest.mark.django_db(transaction=True)
+def test_correcting_a_file_outside_any_transaction_locks_and_saves(world):
+    """Issue 19: `person_update` ran outside a transaction (the decorator sat on a helper), so
+    its row lock raised TransactionManagementError on PostgreSQL, where no test transaction
+    surrounds a request. Here nothing surrounds the call either."""
+    person = f.person(ward=world.ward_a)
+    assert not transaction.get_connection().in_atomic_block
+    services.person_update(
+        actor=world.leader, person=person, expected_version=person.version, phone="0912345678"
+    )
+    person.refresh_from_db()
+    assert (person.phone, person.version) == ("0912345678", 2)
+    assert AuditEvent.objects.filter(object_id=str(person.pk), action="update").count() == 1
