@@ -33,6 +33,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "team_view": frozenset({V, L, OF, S, A}),
     # add members, change roles, record leaving, edit the team's decision
     "team_edit": frozenset({L, OF}),
+    # dissolve the ward's team (a decision of the commune, not of the team)
+    "team_dissolve": frozenset({OF}),
     # the per-ward table of teams, sizes and composition under a unit
     "team_overview": frozenset({S, A}),
     # every supervised person of the ward (volunteers only see their own assigned persons)
