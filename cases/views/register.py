@@ -51,8 +51,9 @@ from cases.forms.register import (
 )
 from cases.models import Assignment, Contact, Enrollment, Person, overdue_condition
 from wards.access import Grant, access_for
+from wards.audit import audit
 from wards.forms import add_service_errors
-from wards.models import Member
+from wards.models import AuditEvent, Member
 from wards.once import AlreadySubmitted, already_saved, submit_once, was_submitted
 from wards.scope import ward_ctx, ward_grant, ward_url
 
@@ -265,6 +266,9 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Đã lưu hồ sơ của %(name)s.") % {"name": fields["full_name"]}
             )
             return redirect(_after_save(person))
+    if request.method != "POST":
+        # The form shows the ID number, phone, address and notes: a look at the file.
+        audit(actor=request.user, action=AuditEvent.Action.VIEW, obj=person, unit=person.ward_id)
     ctx = {"person": person, "form": form, "cancel_url": _after_save(person)}
     return render(request, "cases/person_form.html", ctx)
 

@@ -2,8 +2,9 @@
 
 A team leader's or commune officer's page (`person_edit` over the ward): volunteers,
 supervisors and other wards get 404; a user with several wards picks one with `?xa=<code>`.
-The rule is `outreach.eligibility`; the spreadsheet is `outreach.exports`. The export is
-audited with the ward and the number of rows, never a name.
+The rule is `outreach.eligibility`; the spreadsheet is `outreach.exports`. The page (names and
+ID numbers) is audited as a view and the download as an export, each with the ward, the number
+of rows and the persons' ids, never a name.
 """
 
 from __future__ import annotations
@@ -31,14 +32,27 @@ def _eligible(request: HttpRequest, grant: Grant, today: datetime.date) -> list[
     return loan_eligible(persons, today)
 
 
+def _audit(request, action, grant: Grant, rows: list[Row], today: datetime.date, **changes) -> None:
+    """One event for the list: who saw or took whose names and ID numbers, by id only."""
+    audit(
+        actor=request.user,
+        action=action,
+        object_type="outreach.loan_eligibility",
+        unit=grant.unit,
+        changes={**changes, "count": len(rows), "on": today, "persons": [row.pk for row in rows]},
+    )
+
+
 @require_safe
 @never_cache
 def eligibility_list(request: HttpRequest) -> HttpResponse:
     grant = ward_grant(request, "person_edit")
     today = timezone.localdate()
+    rows = _eligible(request, grant, today)
+    _audit(request, AuditEvent.Action.VIEW, grant, rows, today)
     ctx = {
         **ward_ctx(request, grant),
-        "rows": _eligible(request, grant, today),
+        "rows": rows,
         "rule": rule_text(),
         "today": today,
         "export_url": ward_url(request, "outreach:eligibility_export", grant),
@@ -54,13 +68,7 @@ def eligibility_export(request: HttpRequest) -> HttpResponse:
     rows = _eligible(request, grant, today)
     exporter = LoanEligibleExporter(ward=grant.unit, rows=rows, today=today)
     content = write_xlsx(exporter)
-    audit(
-        actor=request.user,
-        action=AuditEvent.Action.EXPORT,
-        object_type="outreach.loan_eligibility",
-        unit=grant.unit,
-        changes={"format": "xlsx", "count": len(rows), "on": today},
-    )
+    _audit(request, AuditEvent.Action.EXPORT, grant, rows, today, format="xlsx")
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, exporter.filename())
     return response

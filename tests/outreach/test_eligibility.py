@@ -365,3 +365,28 @@ def test_the_export_writes_one_audit_event_with_the_ward_and_the_count_and_no_na
     written = json.dumps(event.changes, ensure_ascii=False) + event.object_type + event.object_id
     for secret in ["Tên Không Được Ghi", "Người Phường Cũ", "001099000111"]:
         assert secret not in written
+
+
+def test_the_page_writes_one_view_event_with_the_ward_and_the_persons_ids_and_no_name(
+    world, personas
+):
+    shown = _post_rehab(world.ward_a, full_name="Tên Không Được Ghi", id_number="001099000111")
+    merged = _post_rehab(world.ward_a_old, full_name="Người Phường Cũ")
+    _post_rehab(world.ward_b, full_name="Người Phường B")
+
+    assert personas["leader"].get(LIST).status_code == 200
+
+    event = AuditEvent.objects.get(action=AuditEvent.Action.VIEW)
+    assert (event.actor, event.unit, event.object_type) == (
+        world.leader,
+        world.ward_a,
+        "outreach.loan_eligibility",
+    )
+    assert event.changes["count"] == 2
+    assert sorted(event.changes["persons"]) == sorted([shown.pk, merged.pk])
+    written = json.dumps(event.changes, ensure_ascii=False) + event.object_type + event.object_id
+    for secret in ["Tên Không Được Ghi", "Người Phường Cũ", "001099000111"]:
+        assert secret not in written
+    personas["leader"].get(EXPORT)
+    export = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    assert sorted(export.changes["persons"]) == sorted([shown.pk, merged.pk])

@@ -139,6 +139,25 @@ def test_every_page_a_logged_in_user_sees_is_never_stored(world, personas, perso
     assert checked >= 10
 
 
+# Looks at personal data are audited ----------------------------------------------------------
+
+
+def test_opening_a_persons_edit_form_is_audited_as_a_view_and_saving_it_is_not(
+    world, personas, person
+):
+    url = reverse("cases:person_edit", args=[person.pk])
+    assert personas["leader"].get(url).status_code == 200
+    event = AuditEvent.objects.get(action="view")
+    assert (event.actor, event.object_type, event.object_id, event.unit) == (
+        world.leader,
+        "cases.person",
+        str(person.pk),
+        world.ward_a,
+    )
+    personas["leader"].post(url, {"full_name": ""})  # refused: the form shows what was typed
+    assert AuditEvent.objects.filter(action="view").count() == 1
+
+
 # Denied access is audited -------------------------------------------------------------------
 
 
