@@ -15,13 +15,14 @@ import datetime
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cases.models import Person
 from cases.services import refuse_future, refuse_outside_file, ward_on
 from outreach.models import Activity, Partner, Referral, ReferralStatusChange
+from outreach.unseen import has_unseen, unseen
 from wards.atomic import service
 from wards.audit import audit, diff
 from wards.models import AdminUnit, AuditEvent, Member
@@ -158,6 +159,12 @@ def _validate_activity(
         _check_partners(activity.unit, partners)
 
 
+def _with_unseen(actor: User, activity: Activity, relation: str, chosen: list) -> list:
+    """`chosen`, plus the rows of the relation that `actor` may not see (outreach.unseen)."""
+    ids = {row.pk for row in chosen}
+    return [*chosen, *(row for row in unseen(actor, activity, relation) if row.pk not in ids)]
+
+
 def _activity_changes(activity: Activity, persons: Sequence[Person]) -> dict[str, Any]:
     changes: dict[str, Any] = {
         name: getattr(activity, name)
@@ -254,12 +261,16 @@ def activity_update(
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    changed = diff(activity, fields)
+    changed = diff(activity, fields, keep=AUDITED_ACTIVITY)
     for name, value in fields.items():
         setattr(activity, name, value)
     members = list(activity.members.all()) if members is None else list(members)
     persons = list(activity.persons.all()) if persons is None else list(persons)
     partners = list(activity.partners.all()) if partners is None else list(partners)
+    # What the actor may not see stays whatever the call says (they cannot untick it).
+    members = _with_unseen(actor, activity, "members", members)
+    persons = _with_unseen(actor, activity, "persons", persons)
+    partners = _with_unseen(actor, activity, "partners", partners)
     if persons and activity.participants is None:
         activity.participants = len(persons)
     _validate_activity(activity, members=members, persons=persons, partners=partners)
@@ -287,8 +298,13 @@ def activity_update(
 
 @service
 def activity_delete(*, actor: User, activity: Activity) -> None:
-    """Delete an entry made in error. The audit row keeps what it counted."""
+    """Delete an entry made in error. The audit row keeps what it counted.
+
+    Refused to an actor who may not see all of its attendees, members or partners: deleting
+    would erase records they cannot see (PermissionDenied)."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    if has_unseen(actor, activity):
+        raise PermissionDenied
     changes = _activity_changes(activity, list(activity.persons.all()))
     pk, unit_id = activity.pk, activity.unit_id
     activity.members.clear()
@@ -332,7 +348,7 @@ def partner_update(*, actor: User, partner: Partner, **fields: Any) -> Partner:
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
-    changed = diff(partner, fields)
+    changed = diff(partner, fields, keep=("kind", "active"))
     for name, value in fields.items():
         setattr(partner, name, value)
     partner.full_clean()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Person
 from outreach.models import Activity, Partner, figure_errors
+from outreach.unseen import RELATIONS, unseen
 from wards.access import access_for
 from wards.forms import DateInput, ModelMultipleChoiceField, not_in_future
 from wards.models import AdminUnit, Member
@@ -129,6 +130,18 @@ class FiguresMixin:
 
 
 class ActivityForm(FiguresMixin, forms.Form):
+    """One activity, new or corrected.
+
+    On a correction, what is already on the activity stays choosable when the user may see it
+    (a member who left since, a file closed since). What they may not see (a person of the
+    ward a leader added to a volunteer's club session, who is not assigned to her) is never
+    offered or named: the page says only how many others there are («và 3 người khác»), her
+    save keeps them (services.activity_update) and she cannot untick them. Nor can she delete
+    the activity: that would erase records she cannot see, so the page sends her to the
+    leader instead (services.activity_delete refuses too). She still corrects its date, place
+    and figures, which are her own entry.
+    """
+
     unit = UnitChoiceField(
         label=_("Xã, phường"),
         queryset=AdminUnit.objects.none(),
@@ -206,8 +219,15 @@ class ActivityForm(FiguresMixin, forms.Form):
         **kwargs,
     ):
         """`scope_ids`: the unit and the units merged into it, when the caller has them."""
+        # what is on the activity that the user may not see: kept, counted, never named
+        hidden = {
+            name: set(unseen(user, activity, name).values_list("pk", flat=True))
+            if activity
+            else set()
+            for name in RELATIONS
+        }
         if activity is not None:
-            kwargs.setdefault("initial", _initial(activity))
+            kwargs.setdefault("initial", _initial(activity, hidden))
         else:
             defaults = {"occurred_on": timezone.localdate(), "unit": unit.pk}
             kwargs["initial"] = {**defaults, **kwargs.get("initial", {})}
@@ -218,30 +238,48 @@ class ActivityForm(FiguresMixin, forms.Form):
         members = Member.objects.filter(team__ward__in=scope).active()
         persons = Person.objects.visible_to(user).filter(ward__in=scope).active()
         partners = Partner.objects.visible_to(user).active().serving(unit, scope_ids=scope)
-        self.fields["members"].queryset = _choosable(members, activity, "members")
-        self.fields["persons"].queryset = _choosable(persons, activity, "persons")
-        self.fields["partners"].queryset = _choosable(partners, activity, "partners")
+        self.fields["members"].queryset = _choosable(members, activity, "members", user)
+        self.fields["persons"].queryset = _choosable(persons, activity, "persons", user)
+        self.fields["partners"].queryset = _choosable(partners, activity, "partners", user)
+        self.unseen = {name: len(ids) for name, ids in hidden.items()}
         self.kind_spec = kind_spec()
 
     def clean_occurred_on(self):
         return not_in_future(self.cleaned_data["occurred_on"])
 
+    @property
+    def has_unseen(self) -> bool:
+        return any(self.unseen.values())
+
     def clean(self):
         cleaned = super().clean()
-        self._clean_figures(cleaned, cleaned.get("persons") or ())
+        kind, kept = cleaned.get("kind"), self.unseen["persons"]
+        if kept and kind in Activity.FIELDS and "persons" not in Activity.FIELDS[kind].allowed:
+            self.add_error(
+                "persons",
+                _(
+                    "Hoạt động này có người tham dự do người khác ghi, nên không đổi được sang "
+                    "loại «%(kind)s». Hãy nhờ Đội trưởng sửa."
+                )
+                % {"kind": Activity.Kind(kind).label},
+            )
+        # the attendees kept count too (a club session's participants default to them all)
+        self._clean_figures(cleaned, [*(cleaned.get("persons") or ()), *([None] * kept)])
         return cleaned
 
 
-def _choosable(queryset: QuerySet, activity: Activity | None, relation: str) -> QuerySet:
-    """The choices, plus the rows already on the activity (a member who left since, a file
-    closed since) so that editing an old entry does not drop them."""
+def _choosable(queryset: QuerySet, activity: Activity | None, relation: str, user) -> QuerySet:
+    """The choices, plus the rows already on the activity that the user may see (a member who
+    left since, a file closed since) so that editing an old entry does not drop them. Rows the
+    user may not see are not offered: the service keeps them (outreach.unseen)."""
     if activity is None:
         return queryset
     current = getattr(activity, relation).values("pk")
-    return (queryset | queryset.model.objects.filter(pk__in=current)).distinct()
+    seen = queryset.model.objects.visible_to(user).filter(pk__in=current)
+    return (queryset | seen).distinct()
 
 
-def _initial(activity: Activity) -> dict:
+def _initial(activity: Activity, hidden: dict[str, set[int]]) -> dict:
     return {
         "unit": activity.unit_id,
         "kind": activity.kind,
@@ -254,9 +292,14 @@ def _initial(activity: Activity) -> dict:
         "title": activity.title,
         "audience": activity.audience,
         "note": activity.note,
-        "members": list(activity.members.values_list("pk", flat=True)),
-        "persons": list(activity.persons.values_list("pk", flat=True)),
-        "partners": list(activity.partners.values_list("pk", flat=True)),
+        **{
+            name: [
+                pk
+                for pk in getattr(activity, name).values_list("pk", flat=True)
+                if pk not in hidden[name]
+            ]
+            for name in RELATIONS
+        },
     }
 
 

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -29,6 +29,7 @@ from outreach.forms.activities import (
     row_formset,
 )
 from outreach.models import Activity
+from outreach.unseen import has_unseen
 from wards.access import access_for
 from wards.forms import add_service_errors
 from wards.once import AlreadySubmitted, already_saved, submit_once
@@ -194,14 +195,30 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if saved is not None:
             messages.success(request, _saved_message(saved))
             return redirect("outreach:activity_list")
-    ctx = {"ward": activity.unit, "form": form, "spec": kind_spec(), "activity": activity}
+    ctx = {
+        "ward": activity.unit,
+        "form": form,
+        "spec": kind_spec(),
+        "activity": activity,
+        "cannot_delete": _(CANNOT_DELETE),
+    }
     return render(request, "outreach/activity_form.html", ctx)
+
+
+# Deleting would erase records the user cannot see (outreach.unseen, ActivityForm).
+CANNOT_DELETE = gettext_noop(
+    "Hoạt động này có người tham dự mà bạn không được xem, nên bạn không xóa được. "
+    "Nếu cần xóa, hãy nhờ Đội trưởng hoặc cán bộ xã, phường."
+)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _get_activity(request, pk, write=True)
+    if has_unseen(request.user, activity):
+        messages.error(request, _(CANNOT_DELETE))
+        return redirect("outreach:activity_edit", activity.pk)
     if request.method == "POST":
         services.activity_delete(actor=request.user, activity=activity)
         messages.success(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -528,3 +528,76 @@ def test_a_club_session_before_the_merger_takes_a_person_who_moved_with_it(world
             participants=4,
             persons=[f.person(ward=world.ward_b, registered_on=datetime.date(2023, 1, 5))],
         )
+
+
+# Attendees the user may not see (issue 19) ---------------------------------------------------
+
+
+def _club_with_unseen_attendees(world):
+    """The volunteer's club session with her one person; then the leader adds three persons of
+    the ward who are not assigned to her."""
+    mine = f.person(ward=world.ward_a, full_name="Nguyễn Văn Của Lan")
+    f.assignment(person=mine, member=world.volunteer_member)
+    unseen = [f.person(ward=world.ward_a, full_name=f"Hoàng Thị Kín {i}") for i in range(3)]
+    activity = services.activity_record(
+        actor=world.volunteer,
+        unit=world.ward_a,
+        occurred_on=TODAY - datetime.timedelta(days=1),
+        kind="club_session",
+        persons=[mine],
+        members=[world.volunteer_member],
+    )
+    services.activity_update(
+        actor=world.leader, activity=activity, persons=[mine, *unseen], participants=8
+    )
+    assert set(activity.persons.all()) == {mine, *unseen}
+    return activity, mine, unseen
+
+
+def test_a_volunteer_never_sees_nor_removes_attendees_she_may_not_see(world, personas):
+    activity, mine, unseen = _club_with_unseen_attendees(world)
+    volunteer = personas["volunteer"]
+    url = reverse("outreach:activity_edit", args=[activity.pk])
+    page = volunteer.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200 and mine.full_name in html
+    assert f'name="persons" value="{mine.pk}"' in html
+    for person in unseen:
+        assert person.full_name not in html
+        assert f'name="persons" value="{person.pk}"' not in html
+    assert set(page.context["form"].fields["persons"].queryset) == {mine}
+    assert "và 3 người khác" in html
+    # her save keeps them attending
+    data = post(world, "club_session", participants="8", persons=[mine.pk])
+    data["members"] = [world.volunteer_member.pk]
+    assert volunteer.post(url, data).status_code == 302
+    assert set(activity.persons.all()) == {mine, *unseen}
+    # unticking her own person removes only hers
+    assert volunteer.post(url, {**data, "persons": []}).status_code == 302
+    assert set(activity.persons.all()) == set(unseen)
+    # naming one of them in a crafted POST is refused like any person she may not see
+    response = volunteer.post(url, {**data, "persons": [unseen[0].pk]})
+    assert response.status_code == 200 and "persons" in response.context["form"].errors
+    assert unseen[0].full_name not in response.content.decode()
+    # the service keeps them whatever its caller asks
+    services.activity_update(actor=world.volunteer, activity=activity, persons=[])
+    assert set(activity.persons.all()) == set(unseen)
+
+
+def test_a_volunteer_cannot_delete_a_session_with_attendees_she_may_not_see(world, personas):
+    activity, _mine, unseen = _club_with_unseen_attendees(world)
+    volunteer = personas["volunteer"]
+    edit = reverse("outreach:activity_edit", args=[activity.pk])
+    delete = reverse("outreach:activity_delete", args=[activity.pk])
+    assert delete not in volunteer.get(edit).content.decode()
+    for response in (volunteer.get(delete, follow=True), volunteer.post(delete, follow=True)):
+        assert response.redirect_chain[0][0] == edit
+        assert "Đội trưởng" in response.content.decode()
+    assert Activity.objects.filter(pk=activity.pk).exists()
+    assert set(activity.persons.all()) >= set(unseen)
+    with pytest.raises(PermissionDenied):
+        services.activity_delete(actor=world.volunteer, activity=activity)
+    assert Activity.objects.filter(pk=activity.pk).exists()
+    # the leader, who sees them all, may
+    assert personas["leader"].post(delete).status_code == 302
+    assert not Activity.objects.filter(pk=activity.pk).exists()
