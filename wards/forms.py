@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wards.models import Member, Team
+from wards.versions import Versioned, VersionField
 
 
 class DateInput(forms.DateInput):
@@ -111,7 +112,13 @@ class MemberForm(forms.ModelForm):
         return cleaned
 
 
-class MemberLeaveForm(forms.Form):
+class MemberEditForm(Versioned, MemberForm):
+    """Correct a member; `version` is the one the form was built on (wards.versions)."""
+
+    version = VersionField()
+
+
+class MemberLeaveForm(Versioned, forms.Form):
     left_on = forms.DateField(label=_("Ngày thôi tham gia"), widget=DateInput())
     reason = forms.CharField(
         label=_("Lý do"),
@@ -119,11 +126,13 @@ class MemberLeaveForm(forms.Form):
         required=False,
         help_text=_("Ví dụ: chuyển nơi ở, nghỉ vì sức khỏe."),
     )
+    version = VersionField()
 
     def __init__(self, *args, member: Member, **kwargs):
         super().__init__(*args, **kwargs)
         self.member = member
         self.fields["left_on"].initial = timezone.localdate()
+        self.fields["version"].initial = member.version
 
     def clean_left_on(self):
         left_on = not_in_future(self.cleaned_data["left_on"])
@@ -132,11 +141,17 @@ class MemberLeaveForm(forms.Form):
         return left_on
 
 
-class TeamForm(forms.ModelForm):
+class TeamForm(Versioned, forms.ModelForm):
+    version = VersionField()
+
     class Meta:
         model = Team
         fields = ["name", "established_on", "decision_no", "contact_due_days"]
         widgets = {"established_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
 
     def clean_established_on(self):
         return not_in_future(self.cleaned_data["established_on"])

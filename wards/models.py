@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from wards.versions import version_field
+
 
 class Timestamped(models.Model):
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
@@ -253,6 +255,7 @@ class Team(Authored):
         help_text=_("Để trống để dùng mặc định của hệ thống (30 ngày)."),
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
+    version = version_field()  # wards.versions: an edit form saves over what it showed
 
     objects = TeamQuerySet.as_manager()
 
@@ -347,6 +350,7 @@ class Member(Authored):
         blank=True,
         related_name="memberships",
     )
+    version = version_field()  # wards.versions
 
     objects = MemberQuerySet.as_manager()
 

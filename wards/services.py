@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from wards.atomic import service
 from wards.audit import audit, diff
 from wards.models import AuditEvent, Member, Team
+from wards.versions import bump, refuse_stale
 
 MEMBER_FIELDS = (
     "full_name",
@@ -24,6 +25,13 @@ MEMBER_FIELDS = (
 TEAM_FIELDS = ("name", "established_on", "decision_no", "contact_due_days")
 
 
+def _member_stale() -> str:
+    return _(
+        "Người khác vừa sửa thông tin thành viên này. Hãy tải lại trang để xem thay đổi rồi "
+        "sửa lại."
+    )
+
+
 def _demote_current_leader(*, actor, team: Team, keep: Member | None) -> Member | None:
     """Make the team's active leader a deputy so another member can lead."""
     current = (
@@ -35,7 +43,7 @@ def _demote_current_leader(*, actor, team: Team, keep: Member | None) -> Member 
     if current is None:
         return None
     current.role = Member.Role.DEPUTY
-    current.save(update_fields=["role", "updated_at"])
+    current.save(update_fields=["role", bump(current), "updated_at"])
     audit(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
@@ -69,14 +77,20 @@ def member_add(*, actor, team: Team, **fields) -> Member:
 
 
 @service
-def member_update(*, actor, member: Member, **fields) -> Member:
-    """Change a member's details or role. A new leader turns the previous one into a deputy."""
+def member_update(
+    *, actor, member: Member, expected_version: int | None = None, **fields
+) -> Member:
+    """Change a member's details or role. A new leader turns the previous one into a deputy.
+
+    With `expected_version` (the version the form was built on), a save over someone else's
+    change is refused (wards.versions)."""
     unknown = set(fields) - set(MEMBER_FIELDS)
     if unknown:
         raise TypeError(f"unknown member fields: {sorted(unknown)}")
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.left_on is not None:
         raise ValidationError(_("Thành viên này đã thôi tham gia Đội, không sửa được nữa."))
+    refuse_stale(member, expected_version, _member_stale())
     changes = diff(member, fields)
     if not changes:
         return member
@@ -85,7 +99,7 @@ def member_update(*, actor, member: Member, **fields) -> Member:
     if "role" in changes and member.role == Member.Role.LEADER:
         _demote_current_leader(actor=actor, team=member.team, keep=member)
     member.full_clean()
-    member.save(update_fields=[*changes, "updated_at"])
+    member.save(update_fields=[*changes, bump(member), "updated_at"])
     # Names and phone numbers stay out of the audit trail; the field names are enough.
     safe = {k: v for k, v in changes.items() if k in ("role", "organisation", "joined_on")}
     safe.update({k: "changed" for k in changes if k not in safe})
@@ -100,11 +114,19 @@ def member_update(*, actor, member: Member, **fields) -> Member:
 
 
 @service
-def member_leave(*, actor, member: Member, left_on: datetime.date, reason: str = "") -> Member:
+def member_leave(
+    *,
+    actor,
+    member: Member,
+    left_on: datetime.date,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Member:
     """Record that a member left the team. The row stays, so the history is kept."""
     member = Member.objects.select_for_update().select_related("team").get(pk=member.pk)
     if member.left_on is not None:
         raise ValidationError(_("Thành viên này đã thôi tham gia Đội từ trước."))
+    refuse_stale(member, expected_version, _member_stale())
     if left_on > timezone.localdate():
         raise ValidationError({"left_on": _("Ngày thôi tham gia không được ở tương lai.")})
     if left_on < member.joined_on:
@@ -112,7 +134,7 @@ def member_leave(*, actor, member: Member, left_on: datetime.date, reason: str =
     member.left_on = left_on
     member.left_reason = reason
     member.full_clean()
-    member.save(update_fields=["left_on", "left_reason", "updated_at"])
+    member.save(update_fields=["left_on", "left_reason", bump(member), "updated_at"])
     audit(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
@@ -124,18 +146,24 @@ def member_leave(*, actor, member: Member, left_on: datetime.date, reason: str =
 
 
 @service
-def team_update(*, actor, team: Team, **fields) -> Team:
+def team_update(*, actor, team: Team, expected_version: int | None = None, **fields) -> Team:
+    """Change a team's details; with `expected_version`, not over someone else's change."""
     unknown = set(fields) - set(TEAM_FIELDS)
     if unknown:
         raise TypeError(f"unknown team fields: {sorted(unknown)}")
     team = Team.objects.select_for_update().get(pk=team.pk)
+    refuse_stale(
+        team,
+        expected_version,
+        _("Người khác vừa sửa thông tin Đội. Hãy tải lại trang để xem thay đổi rồi sửa lại."),
+    )
     changes = diff(team, fields)
     if not changes:
         return team
     for name, value in fields.items():
         setattr(team, name, value)
     team.full_clean()
-    team.save(update_fields=[*changes, "updated_at"])
+    team.save(update_fields=[*changes, bump(team), "updated_at"])
     audit(
         actor=actor, action=AuditEvent.Action.UPDATE, obj=team, unit=team.ward_id, changes=changes
     )

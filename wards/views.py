@@ -12,8 +12,9 @@ from django.views.decorators.http import require_safe
 
 from wards import services
 from wards.access import access_for
-from wards.forms import MemberForm, MemberLeaveForm, TeamForm, add_service_errors
+from wards.forms import MemberEditForm, MemberForm, MemberLeaveForm, TeamForm, add_service_errors
 from wards.models import AdminUnit, Member, Team
+from wards.once import AlreadySubmitted, already_saved, submit_once
 
 
 def _get_team(request: HttpRequest, pk: int, *, write: bool = False) -> Team:
@@ -85,8 +86,14 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
     team = _get_team(request, pk, write=True)
     form = TeamForm(request.POST or None, instance=Team.objects.get(pk=team.pk))
     if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in services.TEAM_FIELDS}
         try:
-            services.team_update(actor=request.user, team=team, **form.cleaned_data)
+            services.team_update(
+                actor=request.user,
+                team=team,
+                expected_version=form.cleaned_data["version"],
+                **fields,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -100,7 +107,13 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = MemberForm(request.POST or None, team=team, initial={"joined_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            member = services.member_add(actor=request.user, team=team, **form.cleaned_data)
+            member = submit_once(
+                request,
+                lambda: services.member_add(actor=request.user, team=team, **form.cleaned_data),
+            )
+        except AlreadySubmitted:
+            already_saved(request)
+            return redirect(team)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -114,13 +127,21 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     member = _get_member(request, pk, write=True)
     if member.left_on is not None:
         raise PermissionDenied
-    form = MemberForm(request.POST or None, team=member.team, instance=Member(pk=member.pk))
-    if request.method != "POST":
-        form = MemberForm(team=member.team, instance=member)
+    form = MemberEditForm(
+        request.POST or None,
+        team=member.team,
+        instance=Member(pk=member.pk) if request.method == "POST" else member,
+        initial={"version": member.version},
+    )
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in MemberForm.Meta.fields}
         try:
-            services.member_update(actor=request.user, member=member, **fields)
+            services.member_update(
+                actor=request.user,
+                member=member,
+                expected_version=form.cleaned_data["version"],
+                **fields,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -142,6 +163,7 @@ def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
                 member=member,
                 left_on=form.cleaned_data["left_on"],
                 reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
             add_service_errors(form, error)

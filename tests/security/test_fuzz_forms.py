@@ -269,6 +269,8 @@ def row_counts() -> dict[str, int]:
 # The forms ----------------------------------------------------------------------------------
 
 Fields = dict[str, Field]
+# The version an edit form was built on (wards.versions): every record starts at 1.
+VERSION = Field(st.just("1"), st.one_of(hostile_number(), st.sampled_from(["0", "2", ""])))
 ONCE = Field(st.uuids().map(str), st.sampled_from(["", "not-a-uuid", str(uuid.UUID(int=0))]))
 XA = Field(st.just(None), st.sampled_from(["99001", "99002", "99003-2025", "991", "", "\x00"]))
 NEXT = Field(
@@ -1019,6 +1021,7 @@ CASES = [
             "established_on": date_field(datetime.date(2000, 1, 1), datetime.date(2014, 1, 1)),
             "decision_no": text_field(st.sampled_from(["", "45/QĐ-UBND"])),
             "contact_due_days": number_field(1, 365, optional=True),
+            "version": VERSION,
         },
         args=lambda o: [o.w.team_a.pk],
         creates=writes(),
@@ -1035,7 +1038,7 @@ CASES = [
     Case(
         "wards:member_edit",
         "leader",
-        _member_fields,
+        lambda o: {**_member_fields(o), "version": VERSION},
         args=lambda o: [o.plain_member.pk],
         creates=writes(),
         watch=lambda o: [Member.objects.filter(team=o.w.team_a).values()],
@@ -1046,6 +1049,7 @@ CASES = [
         lambda o: {
             "left_on": date_field(datetime.date(2014, 3, 1), o.today),
             "reason": text_field(st.sampled_from(["", "Chuyển nơi ở"])),
+            "version": VERSION,
         },
         args=lambda o: [o.plain_member.pk],
         creates=writes(),

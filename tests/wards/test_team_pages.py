@@ -115,7 +115,7 @@ def test_a_crafted_post_cannot_add_a_member_to_another_wards_team(world, persona
 def test_leader_records_that_a_member_left(world, personas):
     response = personas["leader"].post(
         reverse("wards:member_leave", args=[world.volunteer_member.pk]),
-        {"left_on": "2025-10-01", "reason": "Chuyển nơi ở"},
+        {"left_on": "2025-10-01", "reason": "Chuyển nơi ở", "version": "1"},
     )
     assert response.status_code == 302
     world.volunteer_member.refresh_from_db()
@@ -136,6 +136,7 @@ def test_leader_changes_a_role_to_leader_and_the_old_leader_becomes_deputy(world
             "role": "leader",
             "organisation": m.organisation,
             "joined_on": "2014-03-01",
+            "version": m.version,
         },
     )
     assert response.status_code == 302
@@ -218,6 +219,7 @@ def _count(client, url) -> int:
 def test_leader_sets_the_teams_contact_rhythm_and_bad_values_are_refused(world, personas):
     url = reverse("wards:team_edit", args=[world.team_a.pk])
     data = {"name": "Đội CTXHTN phường A", "established_on": "2013-01-15", "decision_no": "12"}
+    data["version"] = world.team_a.version
     response = personas["leader"].post(url, {**data, "contact_due_days": "0"})
     assert response.status_code == 200
     world.team_a.refresh_from_db()
