@@ -5,9 +5,10 @@ A `Person` is on a ward's register; `Enrollment` records a legal or programme me
 the volunteer who follows the person; `Contact`, `Milestone` and `Assessment` are the team's
 working record, each storing the ward it happened in so reports count it where it happened.
 
-Date ranges: `started_on` is the first day. An assignment's `ended_on`, a person's `closed_on`
-are the first day it no longer holds (the report rule "not ended on or before the period's
-end"); the overlap guard on enrolments treats both ends as inclusive (DESIGN.md).
+Date ranges: both ends are inclusive (INDICATORS.md). `started_on` is the first day and an
+enrolment's or an assignment's `ended_on`, a person's `closed_on`, the last day it holds: a
+range holds on day d when it started on or before d and ended on or after d (or not at all).
+Each model says so once, in its queryset's `holding_on`.
 
 Reads are QuerySet methods; writes go through `cases.services`.
 """
@@ -27,7 +28,7 @@ from django.utils.translation import pgettext_lazy
 
 from cases.text import fold
 from wards.access import access_for
-from wards.models import AdminUnit, Area, Authored, Member, Timestamped
+from wards.models import AdminUnit, Area, Authored, Member, Timestamped, holds_on
 
 
 def _visible_persons(user, *, via: str = "") -> Q:
@@ -67,9 +68,12 @@ class PersonQuerySet(models.QuerySet):
     def closed(self) -> PersonQuerySet:
         return self.filter(status=Person.Status.CLOSED)
 
-    def on_register(self, on: datetime.date) -> PersonQuerySet:
-        """On the register at the end of `on`: registered by then and not closed by then."""
-        return self.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on), registered_on__lte=on)
+    def holding_on(self, day: datetime.date) -> PersonQuerySet:
+        """On the register on `day`: registered by then, the file not closed before it
+        (`closed_on` is the file's last day)."""
+        return self.filter(holds_on(day, start="registered_on", end="closed_on"))
+
+    on_register = holding_on
 
     def search(self, text: str) -> PersonQuerySet:
         """Persons whose name or alias has a word starting with each word of `text`, in any
@@ -339,9 +343,11 @@ class EnrollmentQuerySet(models.QuerySet):
     def open(self) -> EnrollmentQuerySet:
         return self.filter(ended_on__isnull=True)
 
-    def current_on(self, on: datetime.date) -> EnrollmentQuerySet:
-        """Started by the end of `on` and not ended on or before it (post_rehab.managed)."""
-        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on), started_on__lte=on)
+    def holding_on(self, day: datetime.date) -> EnrollmentQuerySet:
+        """Enrolments that hold on `day` (post_rehab.managed): `ended_on` is the last day."""
+        return self.filter(holds_on(day))
+
+    current_on = holding_on
 
     def post_rehab(self) -> EnrollmentQuerySet:
         return self.filter(programme__category=Programme.Category.POST_REHAB)
@@ -432,9 +438,11 @@ class AssignmentQuerySet(models.QuerySet):
     def open(self) -> AssignmentQuerySet:
         return self.filter(ended_on__isnull=True)
 
-    def held_on(self, on: datetime.date) -> AssignmentQuerySet:
-        """Held at the end of `on` (team.caseload): started by then, not ended on or before."""
-        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on), started_on__lte=on)
+    def holding_on(self, day: datetime.date) -> AssignmentQuerySet:
+        """Assignments that hold on `day` (team.caseload): `ended_on` is the last day."""
+        return self.filter(holds_on(day))
+
+    held_on = holding_on
 
 
 class Assignment(Timestamped):

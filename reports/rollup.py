@@ -44,7 +44,7 @@ from cases.models import Assignment, Contact, Enrollment, Milestone, Person, Pro
 from outreach.models import Activity, Referral
 from reports.indicators import CODES, COMMUNICATION, GROUP_LABELS, ROLE_LABELS
 from reports.periods import Period
-from wards.models import AdminUnit, Member, Team
+from wards.models import AdminUnit, Member, Team, holds_on
 
 A, K, MK, R = Activity.Kind, Contact.Kind, Milestone.Kind, Referral.Kind
 USING = (Person.Group.DRUG_USER, Person.Group.ADDICTED, Person.Group.POST_REHAB)
@@ -186,13 +186,11 @@ def _activities(period: Period, scope: list[int]):
 
 
 def _in_post_rehab(person_ref: str, day_ref: str) -> Exists:
-    """The person was under post-rehab management on the record's day: an enrolment started
-    by then and not ended on or before it."""
-    covering = Enrollment.objects.filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef(day_ref)),
+    """The person was under post-rehab management on the record's day: an enrolment holding
+    on it (its `ended_on`, the last day, included)."""
+    covering = Enrollment.objects.holding_on(OuterRef(day_ref)).filter(
         person=OuterRef(person_ref),
         programme__category=Programme.Category.POST_REHAB,
-        started_on__lte=OuterRef(day_ref),
     )
     return Exists(covering)
 
@@ -262,7 +260,7 @@ def _milestones(period: Period, scope: list[int]):
 
 def _enrollments(period: Period, scope: list[int]):
     end = period.end
-    managed = Q(started_on__lte=end) & (Q(ended_on__isnull=True) | Q(ended_on__gt=end))
+    managed = holds_on(end)
     new = _in(period, "started_on")
     completed = _in(period, "ended_on") & Q(end_reason=Enrollment.EndReason.COMPLETED)
     qs = Enrollment.objects.post_rehab().filter(managed | new | completed, ward__in=scope)
@@ -297,7 +295,7 @@ def _in_scope_at(qs: QuerySet, end: datetime.date, scope: list[int]) -> QuerySet
 
 
 def _persons_on_list(period: Period, scope: list[int]):
-    qs = _in_scope_at(Person.objects.on_register(period.end), period.end, scope)
+    qs = _in_scope_at(Person.objects.holding_on(period.end), period.end, scope)
     agg = {"casework.on_list": Count("pk")}
     for group in GROUP_LABELS:
         agg[f"casework.on_list.{group}"] = Count("pk", filter=Q(group=group))
@@ -335,12 +333,12 @@ def _referrals(period: Period, scope: list[int]):
 
 
 def _teams(period: Period, scope: list[int]):
-    qs = Team.objects.active_on(period.end).filter(ward__in=scope)
+    qs = Team.objects.holding_on(period.end).filter(ward__in=scope)
     return qs, "ward_id", {"team.teams": Count("pk")}
 
 
 def _members(period: Period, scope: list[int]):
-    qs = Member.objects.active(period.end).filter(team__ward__in=scope)
+    qs = Member.objects.holding_on(period.end).filter(team__ward__in=scope)
     agg = {"team.members": Count("pk")}
     for role in ROLE_LABELS:
         agg[f"team.members.{role}"] = Count("pk", filter=Q(role=role))
@@ -350,7 +348,7 @@ def _members(period: Period, scope: list[int]):
 def _caseload(period: Period, scope: list[int]):
     """Persons with an assignment held at the end of the period: counted from the persons'
     side, so that each is one row (a semi-join with the assignments, no distinct count)."""
-    held = Assignment.objects.held_on(period.end).filter(person=OuterRef("pk"))
+    held = Assignment.objects.holding_on(period.end).filter(person=OuterRef("pk"))
     qs = _in_scope_at(Person.objects.filter(Exists(held)), period.end, scope)
     return qs, "_ward", {"team.caseload": Count("pk")}
 

@@ -206,20 +206,20 @@ class TeamQuerySet(models.QuerySet):
 
         return self.filter(ward_id__in=access_for(user).unit_ids("team_edit"))
 
-    def active_on(self, on: datetime.date) -> TeamQuerySet:
-        return self.filter(
-            Q(established_on__isnull=True) | Q(established_on__lte=on),
-            Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on),
-        )
+    def holding_on(self, day: datetime.date) -> TeamQuerySet:
+        """Teams that hold on `day`: established by then, not dissolved before it
+        (`dissolved_on` is the team's last day, INDICATORS.md)."""
+        return self.filter(team_holds_on(day))
+
+    active_on = holding_on
 
     def with_composition(self, on: datetime.date) -> TeamQuerySet:
-        """Annotate each team with its members on `on`: total, per role, per organisation.
+        """Annotate each team with its members on `on`: total, per role, per organisation
+        (none once the team no longer holds on `on`).
 
         One grouped query whatever the number of teams (conditional aggregation).
         """
-        active = Q(members__joined_on__lte=on) & (
-            Q(members__left_on__isnull=True) | Q(members__left_on__gt=on)
-        )
+        active = member_holds_on(on, prefix="members__") & team_holds_on(on)
         annotations = {"size": models.Count("members", filter=active)}
         for role in Member.Role:
             annotations[f"n_{role.value}"] = models.Count(
@@ -284,11 +284,42 @@ class Team(Authored):
         return reverse("wards:team_detail", args=[self.pk])
 
 
+def team_holds_on(day: datetime.date, prefix: str = "") -> Q:
+    """A team holds on `day` when established by then (or undated) and `dissolved_on` is
+    empty or on or after `day`: the day of dissolution is the team's last day."""
+    established = Q(**{f"{prefix}established_on__isnull": True}) | Q(
+        **{f"{prefix}established_on__lte": day}
+    )
+    return established & (
+        Q(**{f"{prefix}dissolved_on__isnull": True}) | Q(**{f"{prefix}dissolved_on__gte": day})
+    )
+
+
+def holds_on(day, *, start: str = "started_on", end: str = "ended_on", prefix: str = "") -> Q:
+    """A dated range holds on `day` (a date or an expression such as `OuterRef`) when
+    `start` ≤ day and `end` is empty or ≥ day: an end date is the range's last day."""
+    return Q(**{f"{prefix}{start}__lte": day}) & (
+        Q(**{f"{prefix}{end}__isnull": True}) | Q(**{f"{prefix}{end}__gte": day})
+    )
+
+
+def member_holds_on(day: datetime.date, prefix: str = "") -> Q:
+    """A membership holds on `day` when joined by then and `left_on` (its last day) is empty
+    or on or after `day`. The team must hold too: see `MemberQuerySet.holding_on`."""
+    return holds_on(day, start="joined_on", end="left_on", prefix=prefix)
+
+
 class MemberQuerySet(models.QuerySet):
     def active(self, on: datetime.date | None = None) -> MemberQuerySet:
+        """Open memberships (none left), or, given a day, those holding on it."""
         if on is None:
             return self.filter(left_on__isnull=True)
-        return self.filter(Q(left_on__isnull=True) | Q(left_on__gt=on), joined_on__lte=on)
+        return self.holding_on(on)
+
+    def holding_on(self, day: datetime.date) -> MemberQuerySet:
+        """Members on `day`: the membership holds and so does the team (a member of a team
+        dissolved before `day` is never counted, even if their membership was left open)."""
+        return self.filter(member_holds_on(day) & team_holds_on(day, prefix="team__"))
 
     def visible_to(self, user) -> MemberQuerySet:
         from wards.access import access_for

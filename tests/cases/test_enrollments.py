@@ -205,8 +205,9 @@ def test_current_enrolments_on_a_day_follow_the_report_rule(world, person):
     running = f.enrollment(
         person=person, programme=f.programme("methadone"), started_on=datetime.date(2024, 3, 1)
     )
-    assert set(Enrollment.objects.current_on(datetime.date(2024, 6, 29))) == {ended, running}
-    assert set(Enrollment.objects.current_on(datetime.date(2024, 6, 30))) == {running}
+    # `ended_on` is the enrolment's last day
+    assert set(Enrollment.objects.current_on(datetime.date(2024, 6, 30))) == {ended, running}
+    assert set(Enrollment.objects.current_on(datetime.date(2024, 7, 1))) == {running}
     assert set(Enrollment.objects.post_rehab()) == {ended}
 
 

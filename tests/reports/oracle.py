@@ -101,7 +101,16 @@ def load() -> Rows:
             )
         ),
         teams=list(Team.objects.values("ward_id", "established_on", "dissolved_on")),
-        members=list(Member.objects.values("team__ward_id", "role", "joined_on", "left_on")),
+        members=list(
+            Member.objects.values(
+                "team__ward_id",
+                "team__established_on",
+                "team__dissolved_on",
+                "role",
+                "joined_on",
+                "left_on",
+            )
+        ),
     )
 
 
@@ -172,8 +181,8 @@ def _within(day, start, end) -> bool:
 
 
 def _holds(started, ended, day) -> bool:
-    """Started on or before `day` and not ended on or before it."""
-    return started <= day and (ended is None or ended > day)
+    """Started on or before `day` and ended on or after it (the end is the last day)."""
+    return (started is None or started <= day) and (ended is None or ended >= day)
 
 
 def _ward_at(rows: Rows, person: dict, end: datetime.date) -> int:
@@ -345,13 +354,14 @@ def figures(rows: Rows, units: set[int], start: datetime.date, end: datetime.dat
 
     # Teams, members, caseload
     for t in rows.teams:
-        if t["ward_id"] in units and (
-            (t["established_on"] is None or t["established_on"] <= end)
-            and (t["dissolved_on"] is None or t["dissolved_on"] > end)
-        ):
+        if t["ward_id"] in units and _holds(t["established_on"], t["dissolved_on"], end):
             v["team.teams"] += 1
     for m in rows.members:
-        if m["team__ward_id"] in units and _holds(m["joined_on"], m["left_on"], end):
+        if (
+            m["team__ward_id"] in units
+            and _holds(m["joined_on"], m["left_on"], end)
+            and _holds(m["team__established_on"], m["team__dissolved_on"], end)
+        ):
             v["team.members"] += 1
             v[f"team.members.{m['role']}"] += 1
     v["team.caseload"] = len(

@@ -443,13 +443,15 @@ def test_post_rehab_at_the_period_edges(world):
     f.enrollment(person=other_programme, programme=f.programme("methadone"))
     f.contact(person=other_programme, occurred_on=D(2024, 3, 1))
     v = figures(world.district_a, "2024-H1")
-    assert v["post_rehab.managed"] == 2  # an enrolment ending on the last day is over
+    # `ended_on` is the enrolment's last day: it holds on the period's last day
+    assert v["post_rehab.managed"] == 3
     assert v["post_rehab.new"] == 2
     assert v["post_rehab.completed"] == 1
-    assert v["post_rehab.contacts"] == 1  # not on the day the enrolment ended
-    assert v["post_rehab.relapsed"] == 1
-    assert figures(world.district_a, "2024-06")["post_rehab.managed"] == 2
+    assert v["post_rehab.contacts"] == 2  # the contact on the day the enrolment ended counts
+    assert v["post_rehab.relapsed"] == 2  # so does a relapse on that day
+    assert figures(world.district_a, "2024-06")["post_rehab.managed"] == 3
     assert figures(world.district_a, "2024-07")["post_rehab.managed"] == 1
+    assert figures(world.district_a, "2024-07-01..2024-07-01")["post_rehab.managed"] == 2
 
 
 @pytest.mark.django_db
@@ -541,8 +543,10 @@ def test_a_person_of_a_ward_formed_later_counts_where_they_were_registered(world
 
 @pytest.mark.django_db
 def test_teams_and_members_at_the_period_end(world):
-    # team A old is dissolved, and its leader left, on 30/06/2025
+    # team A old is dissolved, and its leader left, on 30/06/2025: its last day
     v = figures(world.district_a, "2025-H1")
+    assert (v["team.teams"], v["team.members"], v["team.members.leader"]) == (2, 6, 2)
+    v = figures(world.district_a, "2025-07-01..2025-07-01")
     assert (v["team.teams"], v["team.members"], v["team.members.leader"]) == (1, 5, 1)
     v = figures(world.district_a, "2025-Q1")
     assert (v["team.teams"], v["team.members"], v["team.members.leader"]) == (2, 6, 2)
