@@ -33,7 +33,7 @@ def seeded(django_db_setup, django_db_blocker):
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=hashers),
+        override_settings(PASSWORD_HASHERS=hashers, DEBUG=True),
         transaction.atomic(),
     ):
         out = StringIO()

@@ -81,7 +81,7 @@ def district(django_db_setup, django_db_blocker):
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=hashers),
+        override_settings(PASSWORD_HASHERS=hashers, DEBUG=True),
         transaction.atomic(),
     ):
         call_command("seed_demo", stdout=StringIO())

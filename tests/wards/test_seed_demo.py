@@ -1,8 +1,13 @@
 import datetime
+import os
+import subprocess
+import sys
 from collections import Counter
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -37,13 +42,53 @@ def seeded(django_db_setup, django_db_blocker):
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=hashers),
+        override_settings(PASSWORD_HASHERS=hashers, DEBUG=True),
         transaction.atomic(),
     ):
         out = StringIO()
         call_command("seed_demo", stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)
+
+
+def row_counts() -> dict[str, int]:
+    """Rows of every model the demo writes, and of the users (it creates a superuser)."""
+    models = [
+        model
+        for label in ("wards", "cases", "outreach", "reports")
+        for model in apps.get_app_config(label).get_models()
+    ]
+    return {m._meta.label: m.objects.count() for m in [*models, get_user_model()]}
+
+
+@pytest.mark.parametrize("args", [(), ("--once",), ("--scale", "district", "--size", "0.01")])
+def test_without_debug_the_demo_is_refused_and_nothing_is_written(args):
+    """The demo's superuser and supervisors have a published password and TOTP key."""
+    before = row_counts()
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="DEBUG=1"):
+        call_command("seed_demo", *args, stdout=out, stderr=err)
+    assert row_counts() == before
+    assert out.getvalue() == ""  # not even the logins of --once
+    demo_logins = get_user_model().objects.filter(username__in=[x.username for x in demo.LOGINS])
+    assert not demo_logins.exists()
+
+
+def test_manage_py_seed_demo_without_debug_exits_non_zero_with_a_message():
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DATABASE_URL")}
+    env.update(SECRET_KEY="x" * 50, DATABASE_URL="sqlite:////nonexistent-dir/never.sqlite3")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "seed_demo"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "DEBUG=1" in result.stderr
+    assert result.stdout == ""
 
 
 def old_teams():

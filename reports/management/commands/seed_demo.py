@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -37,7 +38,8 @@ class Command(BaseCommand):
         "activities and 5,000 referrals; --scale province instead adds fifty times that over "
         "Hà Nội's other communes, each given made-up former wards and teams (about 250,000 "
         "persons and 5 million contacts); both are deterministic and print the rows written "
-        "and the time taken."
+        "and the time taken. Refused unless DEBUG is on: the logins and their second factor "
+        "are published."
     )
 
     def add_arguments(self, parser):
@@ -62,6 +64,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, once: bool, scale: str, size: float, **options) -> None:
+        # Before anything is read or written: the superuser and supervisors it creates share
+        # the password and TOTP key printed in the README.
+        if not settings.DEBUG:
+            raise CommandError(
+                "Lệnh seed_demo chỉ dùng để chạy thử (DEBUG=1): dữ liệu mẫu có tài khoản quản "
+                "trị và giám sát với mật khẩu và khóa xác thực đã công bố, nên không bao giờ "
+                "nạp vào máy chủ thật. Không có gì được ghi."
+            )
         started = time.monotonic()
         if wards_demo.exists():
             if not once:
