@@ -255,3 +255,6 @@ REPORT_DUE_DAYS = envint("REPORT_DUE_DAYS", 5)
 # shown as interrupted (its transaction left nothing behind).
 IMPORT_INLINE_ROWS = envint("IMPORT_INLINE_ROWS", 1000)
 IMPORT_STALE_MINUTES = envint("IMPORT_STALE_MINUTES", 15)
+# Looks per user per day at other communes' registers for a person being registered; each is
+# audited, and past the limit none is made (cases/duplicates.py).
+DUPLICATE_CHECKS_PER_DAY = envint("DUPLICATE_CHECKS_PER_DAY", 20)
