@@ -107,6 +107,17 @@ TEMPLATES = [
     },
 ]
 
+# Every connection gives up connecting after DB_CONNECT_TIMEOUT seconds and has each statement
+# cancelled by the server after DB_STATEMENT_TIMEOUT milliseconds (0: no limit), so a database
+# that hangs or a runaway query cannot hold a worker until gunicorn kills it (GUNICORN_TIMEOUT,
+# 60 s): the slowest report, a province's quarter, takes about 2.4 s cold (bench/README.md).
+# The replica connects within REPLICA_CONNECT_TIMEOUT seconds: when it is down the report reads
+# the primary instead (reports/routers.py), so waiting for it longer only delays the page.
+DB_CONNECT_TIMEOUT = envint("DB_CONNECT_TIMEOUT", 5)
+DB_STATEMENT_TIMEOUT = envint("DB_STATEMENT_TIMEOUT", 30_000)
+REPLICA_CONNECT_TIMEOUT = envint("REPLICA_CONNECT_TIMEOUT", 2)
+# How long a replica that failed is left alone before it is tried again.
+REPLICA_RETRY_SECONDS = envint("REPLICA_RETRY_SECONDS", 30)
 DATABASES = {
     "default": dj_database_url.parse(
         os.getenv("DATABASE_URL", "") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -123,14 +134,20 @@ if os.getenv("REPLICA_DATABASE_URL", ""):
         conn_health_checks=True,
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-# PostgreSQL planner settings for every connection (docs/deploy.md). No JIT compilation: the
-# report's queries are costed high enough to trigger it, and compiling took 65-160 ms of each
-# 100-280 ms query on the province data set, while no query here runs long enough to win it
-# back. Random reads priced as on SSDs: with the default (4) the planner scanned all 250,000
-# referrals of the province for one ward's list rather than read its 94 by index.
-for _db in DATABASES.values():
+# PostgreSQL settings for every connection: the timeouts above, and the planner's
+# (docs/deploy.md). No JIT compilation: the report's queries are costed high enough to trigger
+# it, and compiling took 65-160 ms of each 100-280 ms query on the province data set, while no
+# query here runs long enough to win it back. Random reads priced as on SSDs: with the default
+# (4) the planner scanned all 250,000 referrals of the province for one ward's list rather than
+# read its 94 by index.
+for _alias, _db in DATABASES.items():
     if _db["ENGINE"] == "django.db.backends.postgresql":
-        _db.setdefault("OPTIONS", {})["options"] = "-c jit=off -c random_page_cost=1.1"
+        _db.setdefault("OPTIONS", {})["options"] = (
+            f"-c jit=off -c random_page_cost=1.1 -c statement_timeout={DB_STATEMENT_TIMEOUT}"
+        )
+        _db["OPTIONS"]["connect_timeout"] = (
+            REPLICA_CONNECT_TIMEOUT if _alias == "replica" else DB_CONNECT_TIMEOUT
+        )
 DATABASE_ROUTERS = ["reports.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

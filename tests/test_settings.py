@@ -4,6 +4,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.reports.test_replica_faults import silent_server
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -107,3 +111,78 @@ def test_a_replica_url_adds_the_replica_alias_as_a_test_mirror():
         {"MIRROR": "default"},
         router,
     ]
+
+
+def _database_options(**env) -> dict:
+    code = (
+        "import json, config.settings as s; "
+        "print(json.dumps({a: d.get('OPTIONS', {}) for a, d in s.DATABASES.items()}))"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DB_", "REPLICA_"))}
+    clean.update(DEBUG="1", **env)
+    result = subprocess.run(  # noqa: S603 (a constant command)
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_every_postgresql_connection_has_a_connect_and_a_statement_timeout():
+    primary = "postgres://donghanh@10.0.0.1:5432/donghanh"
+    replica = "postgres://donghanh@10.0.0.2:5432/donghanh"
+    options = _database_options(DATABASE_URL=primary, REPLICA_DATABASE_URL=replica)
+    assert options["default"]["connect_timeout"] == 5
+    assert options["replica"]["connect_timeout"] == 2
+    for alias in ("default", "replica"):
+        assert "-c statement_timeout=30000" in options[alias]["options"]
+        assert "-c jit=off" in options[alias]["options"]
+    options = _database_options(
+        DATABASE_URL=primary,
+        REPLICA_DATABASE_URL=replica,
+        DB_CONNECT_TIMEOUT="3",
+        DB_STATEMENT_TIMEOUT="0",
+        REPLICA_CONNECT_TIMEOUT="4",
+    )
+    assert options["default"]["connect_timeout"] == 3
+    assert options["replica"]["connect_timeout"] == 4
+    assert "-c statement_timeout=0" in options["default"]["options"]
+
+
+def test_a_primary_that_never_answers_fails_within_the_connect_timeout():
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DB_")}
+    clean.update(
+        DEBUG="1",
+        DB_CONNECT_TIMEOUT="2",
+    )
+    code = (
+        "import django, time; django.setup(); from django.db import connection\n"
+        "start = time.monotonic()\n"
+        "try:\n    connection.ensure_connection()\n"
+        "except Exception as e:\n    print(type(e).__name__, round(time.monotonic() - start, 1))"
+    )
+    with silent_server() as port:
+        clean["DATABASE_URL"] = f"postgres://donghanh@127.0.0.1:{port}/donghanh"
+        result = subprocess.run(  # noqa: S603 (a constant command)
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings"},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    name, seconds = result.stdout.split()
+    assert name == "OperationalError"
+    assert 1.5 <= float(seconds) < 4
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_cancels_a_statement_after_the_statement_timeout():
+    from django.db import OperationalError, connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "30s"
+        cursor.execute("SET LOCAL statement_timeout = 100")
+        with pytest.raises(OperationalError):
+            cursor.execute("SELECT pg_sleep(2)")
