@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 from reports.choice import PeriodError, choose
 from reports.exports import FORMATS, export
 from reports.report import build
-from reports.routers import reading_replica
+from reports.routers import on_replica
 from wards.audit import audit
 from wards.models import AuditEvent
 
@@ -32,8 +32,7 @@ def report_export(request: HttpRequest, fmt: str) -> HttpResponse:
     except PeriodError as error:
         ctx = {"message": str(error)}
         return render(request, "reports/period_error.html", ctx, status=400)
-    with reading_replica():
-        file = export(build(choice.unit, choice.period), fmt)
+    file = on_replica(lambda: export(build(choice.unit, choice.period), fmt))
     audit(
         actor=request.user,
         action=AuditEvent.Action.EXPORT,

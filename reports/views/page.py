@@ -33,7 +33,7 @@ from reports.choice import (
 from reports.narrative import write
 from reports.periods import CALENDAR, CUTOFFS, OFFICIAL, ROMAN, Period, parse
 from reports.report import Report, build
-from reports.routers import reading_replica
+from reports.routers import on_replica
 from reports.trend import charts, trend
 from wards.access import access_for
 from wards.models import AdminUnit
@@ -223,6 +223,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
         "error": error,
     }
     if not error:
-        with reading_replica():
-            ctx.update(_report_ctx(request, choice, build(choice.unit, choice.period)))
+        ctx.update(
+            on_replica(lambda: _report_ctx(request, choice, build(choice.unit, choice.period)))
+        )
     return render(request, "reports/report.html", ctx)

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from reports.exports import FORMATS, export
 from reports.periods import CALENDAR, CUTOFFS, PeriodError, parse
 from reports.report import build
-from reports.routers import reading_replica
+from reports.routers import on_replica
 from wards.models import AdminUnit
 
 TEXT_FORMATS = ("json", "csv")
@@ -44,8 +44,7 @@ class Command(BaseCommand):
             chosen = parse(period, cutoff)
         except PeriodError as error:
             raise CommandError(str(error)) from None
-        with reading_replica():
-            file = export(build(found, chosen), fmt)
+        file = on_replica(lambda: export(build(found, chosen), fmt))
         if output:
             Path(output).write_bytes(file.content)
             self.stdout.write(f"Wrote {output} ({len(file.content)} bytes).")
