@@ -173,7 +173,9 @@ class Person(Authored):
     )
     group = models.CharField(_("nhóm"), max_length=12, choices=Group.choices)
     substances = models.CharField(_("chất sử dụng"), max_length=200, blank=True, default="")
-    history_notes = models.TextField(_("quá trình, tiền sử"), blank=True, default="")
+    history_notes = models.TextField(
+        _("quá trình, tiền sử"), max_length=10_000, blank=True, default=""
+    )
     registered_on = models.DateField(_("ngày đưa vào danh sách"))
     consent_on = models.DateField(_("ngày đồng ý cung cấp thông tin"))
     consent_by = models.ForeignKey(
@@ -298,7 +300,7 @@ class Programme(Timestamped):
     )
     min_months = models.PositiveSmallIntegerField(_("tối thiểu (tháng)"), null=True, blank=True)
     max_months = models.PositiveSmallIntegerField(_("tối đa (tháng)"), null=True, blank=True)
-    legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True, default="")
+    legal_basis = models.TextField(_("căn cứ pháp lý"), max_length=2_000, blank=True, default="")
     active = models.BooleanField(
         _("đang áp dụng"),
         default=True,
@@ -577,7 +579,7 @@ class Contact(Authored):
     person_group = models.CharField(_("nhóm"), max_length=12, choices=Person.Group.choices)
     occurred_on = models.DateField(_("ngày"))
     kind = models.CharField(_("hình thức"), max_length=14, choices=Kind.choices)
-    summary = models.TextField(_("nội dung"), blank=True, default="")
+    summary = models.TextField(_("nội dung"), max_length=5_000, blank=True, default="")
     drug_test_result = models.CharField(
         _("kết quả xét nghiệm"),
         max_length=8,
@@ -668,7 +670,7 @@ class Milestone(Authored):
     )
     occurred_on = models.DateField(_("ngày"))
     kind = models.CharField(_("sự kiện"), max_length=16, choices=Kind.choices)
-    note = models.TextField(_("ghi chú"), blank=True, default="")
+    note = models.TextField(_("ghi chú"), max_length=2_000, blank=True, default="")
 
     objects = MilestoneQuerySet.as_manager()
 
@@ -723,7 +725,7 @@ class Assessment(Authored):
     )
     assessed_on = models.DateField(_("ngày đánh giá"))
     result = models.CharField(_("kết quả"), max_length=16, choices=Result.choices)
-    note = models.TextField(_("ghi chú"), blank=True, default="")
+    note = models.TextField(_("ghi chú"), max_length=2_000, blank=True, default="")
 
     objects = AssessmentQuerySet.as_manager()
 

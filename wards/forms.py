@@ -1,9 +1,11 @@
 from django import forms
-from django.db import connections
+from django.core.validators import MaxLengthValidator
+from django.db import connections, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wards.models import Member, Team
+from wards.models import MaxLength, Member, Team, date_errors
+from wards.text import clean_text
 from wards.versions import Versioned, VersionField
 
 
@@ -14,6 +16,59 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class TextField(forms.CharField):
+    """A text field as every form takes one: cleaned by `wards.text.clean_text` before any
+    check (so a name pasted with a zero-width space or a bidi control is the name), its length
+    counted on the cleaned text, with the app's message."""
+
+    multiline = False
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [
+            MaxLength(v.limit_value) if isinstance(v, MaxLengthValidator) else v
+            for v in self.validators
+        ]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return clean_text(value, multiline=self.multiline) if value else value
+
+
+class NotesField(TextField):
+    """A multi-line text field: it keeps its line breaks."""
+
+    multiline = True
+    widget = forms.Textarea
+
+
+class DateField(forms.DateField):
+    """A date as every form takes one: from 01/01/1900 (wards.models.EARLIEST_DATE), in the
+    phone's own date picker."""
+
+    widget = DateInput
+
+    def validate(self, value):
+        super().validate(value)
+        if messages := date_errors(value):
+            raise forms.ValidationError(messages[0], code="too_early")
+
+
+def formfield(model_field, **kwargs):
+    """A ModelForm's field for `model_field` (`Meta.formfield_callback`): text and dates as
+    every form takes them (TextField, NotesField, DateField)."""
+    if not model_field.choices:
+        if isinstance(model_field, models.TextField):
+            kwargs.setdefault("form_class", NotesField)
+        elif isinstance(model_field, models.CharField):
+            kwargs.setdefault("form_class", TextField)
+        elif isinstance(model_field, models.DateField) and not isinstance(
+            model_field, models.DateTimeField
+        ):
+            kwargs.setdefault("form_class", DateField)
+    return model_field.formfield(**kwargs)
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -66,6 +121,7 @@ def not_in_future(value):
 class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
+        formfield_callback = formfield
         fields = ["full_name", "sex", "birth_year", "phone", "role", "organisation", "joined_on"]
         widgets = {
             "joined_on": DateInput(),
@@ -119,8 +175,8 @@ class MemberEditForm(Versioned, MemberForm):
 
 
 class MemberLeaveForm(Versioned, forms.Form):
-    left_on = forms.DateField(label=_("Ngày thôi tham gia"), widget=DateInput())
-    reason = forms.CharField(
+    left_on = DateField(label=_("Ngày thôi tham gia"))
+    reason = TextField(
         label=_("Lý do"),
         max_length=200,
         required=False,
@@ -146,6 +202,7 @@ class TeamForm(Versioned, forms.ModelForm):
 
     class Meta:
         model = Team
+        formfield_callback = formfield
         fields = ["name", "established_on", "decision_no", "contact_due_days"]
         widgets = {"established_on": DateInput()}
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -11,15 +12,95 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from wards.text import clean_text
 from wards.versions import version_field
+
+# The first day a date field takes: a birth date of 01/01/0001 is a typing slip, and date
+# arithmetic near year 1 overflows.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+
+
+def clean_text_fields(instance: models.Model) -> None:
+    """Clean every text field of `instance` in place (wards.text): a text field is multi-line,
+    a char field single-line."""
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, models.CharField | models.TextField):
+            value = getattr(instance, field.attname)
+            if isinstance(value, str) and value:
+                multiline = isinstance(field, models.TextField)
+                setattr(instance, field.attname, clean_text(value, multiline=multiline))
+
+
+def date_errors(value) -> list[str]:
+    """A date before 1900 (a date-time field's values are not dates: left alone)."""
+    is_date = isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+    if is_date and value < EARLIEST_DATE:
+        return [_("Ngày không hợp lệ: chỉ nhận ngày từ 01/01/1900 trở đi.")]
+    return []
+
+
+class MaxLength(MaxLengthValidator):
+    """Django's, in the app's words, the numbers grouped as Vietnamese writes them."""
+
+    message = _("Tối đa %(limit)s ký tự (đang có %(count)s ký tự).")
+
+    def __call__(self, value) -> None:
+        if len(value) > self.limit_value:
+            raise ValidationError(
+                self.message,
+                code=self.code,
+                params={"limit": _thousands(self.limit_value), "count": _thousands(len(value))},
+            )
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def length_errors(field: models.Field, value) -> list[str]:
+    """Django checks a char field's max_length, not a text field's: check it here."""
+    limit = field.max_length if isinstance(field, models.TextField) else None
+    if limit and isinstance(value, str):
+        try:
+            MaxLength(limit)(value)
+        except ValidationError as error:
+            return error.messages
+    return []
 
 
 class Timestamped(models.Model):
+    """The base of every model people write into: when it was created and changed, and its
+    text as `wards.text.clean_text` leaves it, on every path (forms, services, imports, the
+    admin, scripts). `full_clean` also refuses what Django lets through: a text field longer
+    than its max_length and a date before 1900."""
+
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        clean_text_fields(self)
+        super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude=None) -> None:
+        clean_text_fields(self)
+        errors: dict = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if field.name in errors or (exclude and field.name in exclude):
+                continue
+            value = getattr(self, field.attname)
+            problems = date_errors(value) if isinstance(field, models.DateField) else []
+            problems += length_errors(field, value)
+            if problems:
+                errors[field.name] = problems
+        if errors:
+            raise ValidationError(errors)
 
 
 class Authored(Timestamped):

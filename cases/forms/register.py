@@ -15,7 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Assignment, Enrollment, Person, Programme
 from wards.access import access_for
-from wards.forms import DateInput, MemberForm, ModelMultipleChoiceField
+from wards.forms import (
+    DateField,
+    DateInput,
+    MemberForm,
+    ModelMultipleChoiceField,
+    TextField,
+    formfield,
+)
 from wards.models import AdminUnit, Area, Member
 
 
@@ -128,7 +135,7 @@ class RegisterFilterForm(forms.Form):
 class RegisterSearchForm(forms.Form):
     """The name search. It is posted, kept in the session and never put in a URL."""
 
-    q = forms.CharField(
+    q = TextField(
         label=_("Tìm theo tên hoặc tên gọi khác"),
         max_length=100,
         required=False,
@@ -153,6 +160,7 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
+        formfield_callback = formfield
         fields = [
             "full_name",
             "alias",
@@ -255,7 +263,7 @@ class DuplicateConfirmForm(forms.Form):
 
 
 class PersonCloseForm(forms.Form):
-    closed_on = forms.DateField(label=_("Ngày đóng hồ sơ"), widget=DateInput())
+    closed_on = DateField(label=_("Ngày đóng hồ sơ"))
     reason = forms.ChoiceField(
         label=_("Lý do"), choices=Person.ClosedReason.choices, widget=forms.RadioSelect
     )
@@ -271,6 +279,7 @@ class PersonCloseForm(forms.Form):
 class EnrollmentForm(forms.ModelForm):
     class Meta:
         model = Enrollment
+        formfield_callback = formfield
         fields = ["programme", "started_on", "due_on", "decision_no", "decision_on"]
         widgets = {
             "started_on": DateInput(),
@@ -288,7 +297,7 @@ class EnrollmentForm(forms.ModelForm):
 
 
 class EnrollmentEndForm(forms.Form):
-    ended_on = forms.DateField(label=_("Ngày kết thúc"), widget=DateInput())
+    ended_on = DateField(label=_("Ngày kết thúc"))
     reason = forms.ChoiceField(
         label=_("Lý do kết thúc"),
         choices=Enrollment.EndReason.choices,
@@ -321,7 +330,7 @@ class ReassignForm(forms.Form):
         label=_("Giao cho thành viên"),
         queryset=Member.objects.none(),
     )
-    started_on = forms.DateField(label=_("Từ ngày"), widget=DateInput())
+    started_on = DateField(label=_("Từ ngày"))
 
     def __init__(self, *args, user, ward: AdminUnit, **kwargs):
         kwargs.setdefault("initial", {"started_on": timezone.localdate()})
@@ -345,7 +354,7 @@ class HandoverForm(forms.Form):
         label=_("Thành viên nhận"),
         queryset=Member.objects.none(),
     )
-    started_on = forms.DateField(label=_("Từ ngày"), widget=DateInput())
+    started_on = DateField(label=_("Từ ngày"))
 
     def __init__(self, *args, user, ward: AdminUnit, **kwargs):
         kwargs.setdefault("initial", {"started_on": timezone.localdate()})

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from cases.models import Assessment, Contact, Milestone
-from wards.forms import DateInput, not_in_future
+from wards.forms import DateField, NotesField, not_in_future
 
 
 class ButtonChoices(forms.RadioSelect):
@@ -26,16 +26,17 @@ class ButtonChoices(forms.RadioSelect):
 
 
 class ContactForm(forms.Form):
-    occurred_on = forms.DateField(label=_("Ngày tiếp cận"), widget=DateInput())
+    occurred_on = DateField(label=_("Ngày tiếp cận"))
     kind = forms.ChoiceField(
         label=_("Hình thức"),
         choices=Contact.Kind.choices,
         widget=ButtonChoices,
         error_messages={"required": _("Hãy chọn hình thức tiếp cận.")},
     )
-    summary = forms.CharField(
+    summary = NotesField(
         label=_("Nội dung"),
         required=False,
+        max_length=Contact._meta.get_field("summary").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Không bắt buộc. Ghi ngắn gọn: gặp ai, trao đổi gì, cần hỗ trợ gì."),
     )
@@ -51,7 +52,7 @@ class ContactForm(forms.Form):
         choices=[("", _("Không có")), *Milestone.Kind.choices],
         help_text=_("Không bắt buộc. Ví dụ: có việc làm, đi cai nghiện tự nguyện."),
     )
-    next_due_on = forms.DateField(label=_("Hẹn lần tới"), required=False, widget=DateInput())
+    next_due_on = DateField(label=_("Hẹn lần tới"), required=False)
 
     def __init__(self, *args, due_days: int, **kwargs):
         kwargs.setdefault("initial", {"occurred_on": timezone.localdate()})
@@ -81,15 +82,18 @@ class ContactForm(forms.Form):
 
 
 class AssessmentForm(forms.Form):
-    assessed_on = forms.DateField(label=_("Ngày đánh giá"), widget=DateInput())
+    assessed_on = DateField(label=_("Ngày đánh giá"))
     result = forms.ChoiceField(
         label=_("Kết quả"),
         choices=Assessment.Result.choices,
         widget=ButtonChoices,
         error_messages={"required": _("Hãy chọn kết quả đánh giá.")},
     )
-    note = forms.CharField(
-        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    note = NotesField(
+        label=_("Ghi chú"),
+        required=False,
+        max_length=Assessment._meta.get_field("note").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, **kwargs):
