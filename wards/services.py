@@ -91,7 +91,7 @@ def member_update(
     if member.left_on is not None:
         raise ValidationError(_("Thành viên này đã thôi tham gia Đội, không sửa được nữa."))
     refuse_stale(member, expected_version, _member_stale())
-    changes = diff(member, fields)
+    changes = diff(member, fields, keep=("role", "organisation", "joined_on"))
     if not changes:
         return member
     for name, value in fields.items():
@@ -157,7 +157,7 @@ def team_update(*, actor, team: Team, expected_version: int | None = None, **fie
         expected_version,
         _("Người khác vừa sửa thông tin Đội. Hãy tải lại trang để xem thay đổi rồi sửa lại."),
     )
-    changes = diff(team, fields)
+    changes = diff(team, fields, keep=("established_on", "contact_due_days"))
     if not changes:
         return team
     for name, value in fields.items():

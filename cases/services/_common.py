@@ -40,10 +40,6 @@ def _refuse_unknown(fields: dict[str, Any], allowed: Iterable[str]) -> None:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
 
 
-def _safe(changes: dict[str, Any]) -> dict[str, Any]:
-    return {k: v if k in AUDITED_VALUES else "changed" for k, v in changes.items()}
-
-
 def _derive(person: Person) -> None:
     """The values the service computes: birth year from the birth date, the search key."""
     if person.birth_date is not None:

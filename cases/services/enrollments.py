@@ -119,7 +119,7 @@ def enrollment_update(*, actor: User, enrollment: Enrollment, **fields: Any) -> 
     """Change the due date or the decision reference of an enrolment."""
     _refuse_unknown(fields, ENROLLMENT_FIELDS)
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    changes = diff(enrollment, fields)
+    changes = diff(enrollment, fields, keep={"due_on"})
     if not changes:
         return enrollment
     for name, value in fields.items():
@@ -127,13 +127,12 @@ def enrollment_update(*, actor: User, enrollment: Enrollment, **fields: Any) -> 
     refuse_future(enrollment.decision_on, "decision_on")
     enrollment.full_clean()
     enrollment.save(update_fields=[*changes, "updated_at"])
-    safe = {k: v if k == "due_on" else "changed" for k, v in changes.items()}
     audit(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
         obj=enrollment,
         unit=enrollment.ward_id,
-        changes=safe,
+        changes=changes,
     )
     return enrollment
 

@@ -18,11 +18,11 @@ from cases.rules import (
     refuse_future,
 )
 from cases.services._common import (
+    AUDITED_VALUES,
     PERSON_FIELDS,
     _derive,
     _lock,
     _refuse_unknown,
-    _safe,
 )
 from cases.services.assignments import _end_assignment
 from cases.services.enrollments import _end_enrollment
@@ -134,7 +134,7 @@ def person_update(
             _("Người khác vừa sửa hồ sơ này. Hãy tải lại trang để xem thay đổi rồi sửa lại."),
             code="stale",
         )
-    changes = diff(person, fields)
+    changes = diff(person, fields, keep=AUDITED_VALUES)
     if not changes:
         return person
     for name, value in fields.items():
@@ -151,7 +151,7 @@ def person_update(
         action=AuditEvent.Action.UPDATE,
         obj=person,
         unit=person.ward_id,
-        changes={**_safe(changes), "version": person.version},
+        changes={**changes, "version": person.version},
     )
     return person
 

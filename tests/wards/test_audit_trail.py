@@ -4,6 +4,7 @@ under a unit for its supervisors (wards/audit_views.py)."""
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 from django.db import connection
@@ -12,13 +13,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.services import enrollment_update, person_update
+from outreach.models import Activity, Partner
+from outreach.services import activity_record, activity_update, partner_update
 from tests import factories as f
 from tests.conftest import login
+from wards.audit import audit, diff
 from wards.models import AuditEvent, Post
+from wards.services import member_update, team_update
 
 TRAIL = "wards:audit_trail"
 EXPORTS = "wards:audit_exports"
 SECRET = "Nguyễn Thị Bí Mật"
+TODAY = timezone.localdate()
 
 
 def _event(action: str, *, actor=None, unit=None, object_type="", object_id="", **fields):
@@ -446,3 +453,131 @@ def test_account_events_say_what_happened(world, personas):
     html = personas["supervisor"].get(reverse(EXPORTS)).content.decode()
     assert "phiên làm việc hết hạn" in html
     assert "qua xác thực 2 lớp" in html
+
+
+# Audit rows keep the names of changed personal data, never the values -----------------------
+
+MARK = "Bí Mật Không Ghi"
+
+
+def _written() -> str:
+    """Everything the audit trail holds, as one string."""
+    rows = AuditEvent.objects.values_list("object_type", "object_id", "changes")
+    return json.dumps(list(rows), ensure_ascii=False)
+
+
+def test_diff_keeps_values_only_of_the_fields_named_safe(world):
+    partner = f.partner(unit=world.ward_a, name="Ngân hàng A", phone="0911111111")
+    changed = diff(
+        partner,
+        {"name": "Ngân hàng B", "phone": "0922222222", "kind": "health", "active": True},
+        keep={"kind", "active"},
+    )
+    assert changed == {"name": "changed", "phone": "changed", "kind": ["bank", "health"]}
+    assert diff(partner, {"name": "Ngân hàng B"}) == {"name": "changed"}
+
+
+def test_audit_writes_no_free_text_value_of_the_object_whoever_built_the_changes(world):
+    person = f.person(ward=world.ward_a, full_name=MARK)
+    event = audit(
+        actor=world.leader,
+        action=AuditEvent.Action.UPDATE,
+        obj=person,
+        changes={"full_name": [MARK, "Tên Mới"], "history_notes": MARK, "group": "drug_use"},
+    )
+    assert event.changes == {
+        "full_name": "changed",
+        "history_notes": "changed",
+        "group": "drug_use",
+    }
+    deleted = audit(
+        actor=world.leader,
+        action=AuditEvent.Action.DELETE,
+        object_type="outreach.activity",
+        object_id=1,
+        changes={"title": MARK, "note": MARK, "sessions": 2},
+    )
+    assert deleted.changes == {"title": "changed", "note": "changed", "sessions": 2}
+
+
+def test_editing_a_partner_keeps_which_fields_changed_not_the_names_phones_or_notes(world):
+    partner = f.partner(
+        unit=world.ward_a,
+        name="Trạm y tế Phường A",
+        phone="0911111111",
+        contact_person="Bác sĩ Cũ",
+        note="Ghi chú cũ",
+    )
+    partner_update(
+        actor=world.leader,
+        partner=partner,
+        name=f"Trạm {MARK}",
+        phone="0987654321",
+        address=f"Số 1 {MARK}",
+        contact_person=f"Bác sĩ {MARK}",
+        note=f"Ghi chú {MARK}",
+        kind=Partner.Kind.HEALTH,
+        active=False,
+    )
+    event = AuditEvent.objects.get(action="update", object_type="outreach.partner")
+    assert event.changes == {
+        "name": "changed",
+        "phone": "changed",
+        "address": "changed",
+        "contact_person": "changed",
+        "note": "changed",
+        "kind": ["bank", "health"],
+        "active": [True, False],
+    }
+    for secret in [MARK, "0987654321", "0911111111", "Bác sĩ Cũ", "Ghi chú cũ", "Trạm y tế"]:
+        assert secret not in _written()
+
+
+def test_no_update_service_writes_a_name_phone_address_id_number_or_note_into_the_trail(world):
+    """Every update service that takes free text, fed the same secret in each text field."""
+    person = f.person(ward=world.ward_a)
+    enrollment = f.enrollment(person=person, decision_no="01/QĐ")
+    member = f.member(team=world.team_a, phone="0911111111")
+    activity = activity_record(
+        actor=world.leader,
+        unit=world.ward_a,
+        occurred_on=TODAY,
+        kind=Activity.Kind.CLUB_SESSION,
+        sessions=1,
+        persons=[person],
+    )
+
+    person_update(
+        actor=world.leader,
+        person=person,
+        full_name=f"Nguyễn {MARK}",
+        alias=MARK,
+        id_number="001099888777",
+        phone="0987654321",
+        address=MARK,
+        family_contact=MARK,
+        substances=MARK,
+        history_notes=MARK,
+        birth_date=datetime.date(1990, 2, 3),
+    )
+    enrollment_update(actor=world.leader, enrollment=enrollment, decision_no=f"99/{MARK}")
+    member_update(actor=world.leader, member=member, full_name=MARK, phone="0987654321")
+    team_update(actor=world.leader, team=world.team_a, decision_no=MARK)
+    activity_update(
+        actor=world.leader, activity=activity, title=MARK, place=MARK, audience=MARK, note=MARK
+    )
+
+    written = _written()
+    for secret in [MARK, "0987654321", "0911111111", "001099888777", "1990-02-03"]:
+        assert secret not in written
+    updates = AuditEvent.objects.filter(action="update")
+    assert {e.object_type for e in updates} >= {
+        "cases.person",
+        "cases.enrollment",
+        "wards.member",
+        "wards.team",
+        "outreach.activity",
+    }
+    person_event = updates.get(object_type="cases.person")
+    assert person_event.changes["id_number"] == "changed"
+    assert person_event.changes["birth_date"] == "changed"
