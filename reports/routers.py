@@ -48,6 +48,7 @@ class _ReplicaHealth:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.down = False
+        self.answered_once = False
         self.retry_at = 0.0
 
     def failed(self, reason: str) -> None:
@@ -67,6 +68,7 @@ class _ReplicaHealth:
     def answered(self) -> None:
         with self.lock:
             was_down, self.down = self.down, False
+            self.answered_once = True
         if was_down:
             logger.warning(
                 "The replica database %s answers again: report figures are read there again.",
