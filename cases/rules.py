@@ -100,7 +100,14 @@ def check_member_serves(member: Member, person: Person, *, field: str = "member"
 
 
 def check_member_active_on(member: Member, day: datetime.date, *, field: str = "member") -> None:
-    if member.joined_on > day or (member.left_on is not None and member.left_on <= day):
+    """The member was on the team on `day`: `left_on` and the team's `dissolved_on` are the
+    last days they held (INDICATORS.md)."""
+    dissolved_on = member.team.dissolved_on
+    if (
+        member.joined_on > day
+        or (member.left_on is not None and member.left_on < day)
+        or (dissolved_on is not None and dissolved_on < day)
+    ):
         raise ValidationError(
             {
                 field: _("%(member)s không tham gia Đội vào ngày %(date)s.")

@@ -65,6 +65,22 @@ def _end_assignment(
     return assignment
 
 
+def _correct_member(*, actor: User, assignment: Assignment, member: Member) -> Assignment:
+    old = assignment.member_id
+    assignment.member = member
+    assignment.assigned_by = actor
+    assignment.full_clean()
+    assignment.save(update_fields=["member", "assigned_by", "updated_at"])
+    audit(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=assignment,
+        unit=assignment.person.ward_id,
+        changes={"member": [old, member.pk]},
+    )
+    return assignment
+
+
 @service
 def assignment_assign(
     *, actor: User, person: Person, member: Member, started_on: datetime.date
@@ -72,9 +88,10 @@ def assignment_assign(
     """Appoint `member` to follow `person` from `started_on`, ending the current assignment.
 
     The member must be an active member of the active team of the person's ward (or of the
-    ward it was merged into). The current assignment ends on `started_on`, the day the new one
-    starts, so one helper holds the person each day. Assigning the current helper again
-    changes nothing.
+    ward it was merged into). The current assignment ends the day before `started_on` (its
+    last day), so exactly one helper holds the person each day; one that started on
+    `started_on` itself is corrected to the new member instead. Assigning the current helper
+    again changes nothing.
 
     Two leaders reassigning one person at the same moment: the person row is locked, so the
     second waits; when it gets the lock and the open assignment is no longer the one that was
@@ -108,7 +125,12 @@ def assignment_assign(
                     % {"date": dmy(current.started_on)}
                 }
             )
-        _end_assignment(actor=actor, assignment=current, ended_on=started_on, unit=person.ward_id)
+        if started_on == current.started_on:
+            # Replaced on its first day: it never held a day of its own, so the appointment
+            # is corrected rather than ended before it began (INDICATORS.md: no day twice).
+            return _correct_member(actor=actor, assignment=current, member=member)
+        ended_on = started_on - datetime.timedelta(days=1)
+        _end_assignment(actor=actor, assignment=current, ended_on=ended_on, unit=person.ward_id)
     assignment = Assignment(person=person, member=member, started_on=started_on, assigned_by=actor)
     assignment.full_clean()
     try:

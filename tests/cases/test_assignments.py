@@ -50,11 +50,12 @@ def test_assigning_a_person_opens_an_assignment_and_audits_it(world, person):
     }
 
 
-def test_reassigning_ends_the_old_assignment_the_day_the_new_one_starts(world, person, others):
+def test_reassigning_ends_the_old_assignment_the_day_before_the_new_one(world, person, others):
     old = assign(world, person, world.volunteer_member, started_on=datetime.date(2025, 8, 1))
     new = assign(world, person, others[0])
     old.refresh_from_db()
-    assert (old.ended_on, old.ended_by) == (DAY, world.leader)
+    # `ended_on` is the old one's last day: one helper holds the person each day
+    assert (old.ended_on, old.ended_by) == (DAY - datetime.timedelta(days=1), world.leader)
     assert list(Assignment.objects.open().filter(person=person)) == [new]
     assert set(Assignment.objects.held_on(DAY)) == {new}
     assert set(Assignment.objects.held_on(DAY - datetime.timedelta(days=1))) == {old}
@@ -63,9 +64,13 @@ def test_reassigning_ends_the_old_assignment_the_day_the_new_one_starts(world, p
 
 def test_reassigning_on_the_day_of_the_assignment_replaces_it(world, person, others):
     old = assign(world, person, world.volunteer_member)
-    assign(world, person, others[0])
+    new = assign(world, person, others[0])
+    assert new.pk == old.pk and Assignment.objects.count() == 1
     old.refresh_from_db()
-    assert old.ended_on == old.started_on == DAY
+    assert (old.member, old.started_on, old.ended_on) == (others[0], DAY, None)
+    assert set(Assignment.objects.held_on(DAY)) == {new}
+    event = AuditEvent.objects.filter(object_type="cases.assignment").latest("pk")
+    assert event.changes == {"member": [world.volunteer_member.pk, others[0].pk]}
 
 
 def test_assigning_the_current_helper_again_changes_nothing(world, person):

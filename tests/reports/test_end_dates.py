@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from cases.models import Assignment, Enrollment, Person
+from cases.rules import check_member_active_on
 from reports.periods import parse
 from reports.rollup import tally
 from tests import factories as f
@@ -119,3 +121,16 @@ def test_a_closed_file_and_an_ended_assignment_hold_on_their_last_day(world):
     v = assert_agrees(world.district_a, parse("2024-07"))
     assert (v["casework.on_list"], v["team.caseload"]) == (0, 0)
     assert Assignment.objects.holding_on(D(2024, 6, 30)).count() == 1
+
+
+def test_a_member_is_on_the_team_on_the_day_they_left_or_it_was_dissolved(world):
+    member = f.member(team=world.team_b, joined_on=D(2024, 1, 1), left_on=D(2024, 6, 30))
+    check_member_active_on(member, D(2024, 6, 30))  # the last day
+    with pytest.raises(ValidationError):
+        check_member_active_on(member, D(2024, 7, 1))
+    # a membership left open in a team dissolved on 31/03/2025 ends with the team
+    Team.objects.filter(pk=world.team_b.pk).update(dissolved_on=D(2025, 3, 31))
+    member = Member.objects.select_related("team").get(pk=world.outsider_member.pk)
+    check_member_active_on(member, D(2025, 3, 31))
+    with pytest.raises(ValidationError):
+        check_member_active_on(member, D(2025, 4, 1))
