@@ -2,6 +2,8 @@
 
 import os
 
+# Only where the proxy reaches it: nginx on this host by default; another host's balancer on a
+# private address (docs/deploy.md). A client reaching gunicorn directly forges X-Forwarded-For.
 bind = os.getenv("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.getenv("GUNICORN_WORKERS", "5"))
 worker_class = "sync"

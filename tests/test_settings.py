@@ -1,7 +1,9 @@
 import json
+import logging
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -186,3 +188,31 @@ def test_postgresql_cancels_a_statement_after_the_statement_timeout():
         cursor.execute("SET LOCAL statement_timeout = 100")
         with pytest.raises(OperationalError):
             cursor.execute("SELECT pg_sleep(2)")
+
+
+@pytest.fixture
+def proxy_log(monkeypatch, caplog):
+    from wards import middleware
+
+    monkeypatch.setattr(middleware, "_proxy_warned", threading.Event())
+    caplog.set_level(logging.WARNING, logger="wards.middleware")
+    return lambda: [r.getMessage() for r in caplog.records if r.name == "wards.middleware"]
+
+
+@pytest.mark.django_db
+def test_a_proxy_the_settings_do_not_count_is_warned_of_once(proxy_log, client, settings):
+    settings.AXES_TRUSTED_PROXY_COUNT = 0
+    client.get("/tai-khoan/dang-nhap/")
+    assert proxy_log() == []
+    for address in ("203.0.113.7", "203.0.113.8"):
+        client.get("/tai-khoan/dang-nhap/", HTTP_X_FORWARDED_FOR=address)
+    (line,) = proxy_log()
+    assert "TRUSTED_PROXY_COUNT is 0" in line
+    assert "203.0.113" not in line
+
+
+@pytest.mark.django_db
+def test_a_counted_proxy_is_not_warned_of(proxy_log, client, settings):
+    settings.AXES_TRUSTED_PROXY_COUNT = 1
+    client.get("/tai-khoan/dang-nhap/", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert proxy_log() == []

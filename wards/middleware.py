@@ -1,3 +1,6 @@
+import logging
+import threading
+
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
@@ -91,3 +94,34 @@ class DeniedAccessAuditMiddleware:
                 changes={"status": response.status_code, "method": request.method},
             )
         return response
+
+
+logger = logging.getLogger(__name__)
+_proxy_warned = threading.Event()
+
+
+class UncountedProxyMiddleware:
+    """Warn once per process when requests come through proxies TRUSTED_PROXY_COUNT ignores.
+
+    With the count at 0 the client's address is REMOTE_ADDR (wards.account_views.client_ip):
+    behind nginx that is nginx's own, so login failures of every user count against one address
+    and the logs show no user's. A request carrying X-Forwarded-For is the sign; its addresses
+    are not logged.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            not _proxy_warned.is_set()
+            and "HTTP_X_FORWARDED_FOR" in request.META
+            and not settings.AXES_TRUSTED_PROXY_COUNT
+        ):
+            _proxy_warned.set()
+            logger.warning(
+                "Requests carry X-Forwarded-For but TRUSTED_PROXY_COUNT is 0: every client is "
+                "taken to be the proxy's address, for login throttling and the logs. Set it to "
+                "the number of proxies in front of gunicorn (docs/deploy.md)."
+            )
+        return self.get_response(request)
