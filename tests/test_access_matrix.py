@@ -24,6 +24,8 @@ PERSONAS = ["anonymous", "volunteer", "leader", "officer", "supervisor", "outsid
 ALL_200 = ["login", 200, 200, 200, 200, 200, 200]
 TEAM_VIEW = ["login", 200, 200, 200, 200, 404, 200]
 TEAM_EDIT = ["login", 403, 200, 200, 403, 404, 403]
+# dissolving the team is the commune's decision: its officer's alone
+TEAM_DISSOLVE = ["login", 403, 403, 200, 403, 404, 403]
 PERSON_VIEW = ["login", 200, 200, 200, 404, 404, 404]
 PERSON_EDIT = ["login", 403, 200, 200, 404, 404, 404]
 # the outsider leads ward B: these pages show their own ward
@@ -70,6 +72,7 @@ MATRIX = {
     "wards:audit_exports": (None, OVERVIEW, READ_ONLY),
     "wards:team_detail": (lambda o: [o["team"].pk], TEAM_VIEW, READ_ONLY),
     "wards:team_edit": (lambda o: [o["team"].pk], TEAM_EDIT, TEAM_EDIT),
+    "wards:team_dissolve": (lambda o: [o["team"].pk], TEAM_DISSOLVE, TEAM_DISSOLVE),
     "wards:member_add": (lambda o: [o["team"].pk], TEAM_EDIT, TEAM_EDIT),
     "wards:member_edit": (lambda o: [o["member"].pk], TEAM_EDIT, TEAM_EDIT),
     "wards:member_leave": (lambda o: [o["member"].pk], TEAM_EDIT, TEAM_EDIT),

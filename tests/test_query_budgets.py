@@ -43,6 +43,7 @@ BUDGET = {
     "wards:audit_exports": 15,
     "wards:team_detail": 15,
     "wards:team_edit": 15,
+    "wards:team_dissolve": 15,
     "wards:member_add": 15,
     "wards:member_edit": 15,
     "wards:member_leave": 15,

@@ -212,3 +212,45 @@ class TeamForm(Versioned, forms.ModelForm):
 
     def clean_established_on(self):
         return not_in_future(self.cleaned_data["established_on"])
+
+
+class TeamDissolveForm(Versioned, forms.Form):
+    """Dissolve the ward's team (giải thể Đội) on a day, confirmed; `version` is the one the
+    page showed (wards.versions)."""
+
+    dissolved_on = DateField(
+        label=_("Ngày giải thể"),
+        help_text=_(
+            "Ngày cuối cùng Đội còn hoạt động, theo quyết định của UBND. Mọi thành viên đang "
+            "tham gia thôi tham gia từ ngày này."
+        ),
+    )
+    confirm = forms.BooleanField(
+        label=_("Tôi xác nhận giải thể Đội này. Việc này không hoàn tác được."),
+        error_messages={"required": _("Hãy đánh dấu xác nhận để giải thể Đội.")},
+    )
+    version = VersionField()
+
+    def __init__(self, *args, team: Team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team = team
+        self.fields["dissolved_on"].initial = timezone.localdate()
+        self.fields["version"].initial = team.version
+
+    def clean_dissolved_on(self):
+        day = not_in_future(self.cleaned_data["dissolved_on"])
+        if self.team.established_on and day < self.team.established_on:
+            raise forms.ValidationError(
+                _("Ngày giải thể không được trước ngày thành lập Đội (%(date)s).")
+                % {"date": f"{self.team.established_on:%d/%m/%Y}"}
+            )
+        return day
+
+
+class OverviewDateForm(forms.Form):
+    """The day the team overview shows (GET «ngay»), today unless chosen."""
+
+    ngay = DateField(label=_("Tại ngày"), required=False)
+
+    def clean_ngay(self):
+        return not_in_future(self.cleaned_data["ngay"])

@@ -168,3 +168,74 @@ def team_update(*, actor, team: Team, expected_version: int | None = None, **fie
         actor=actor, action=AuditEvent.Action.UPDATE, obj=team, unit=team.ward_id, changes=changes
     )
     return team
+
+
+@service
+def team_dissolve(
+    *,
+    actor,
+    team: Team,
+    dissolved_on: datetime.date,
+    expected_version: int | None = None,
+) -> Team:
+    """Dissolve a team (giải thể Đội) on `dissolved_on`, its last day (INDICATORS.md).
+
+    Every membership still open ends the same day, so no member of a dissolved team is ever
+    counted; each change is audited. Refused for a date before the team was established or in
+    the future, and for a team already dissolved."""
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    if team.dissolved_on is not None:
+        raise ValidationError(
+            _("Đội này đã giải thể từ ngày %(date)s.") % {"date": f"{team.dissolved_on:%d/%m/%Y}"}
+        )
+    refuse_stale(
+        team,
+        expected_version,
+        _("Người khác vừa sửa thông tin Đội. Hãy tải lại trang để xem thay đổi rồi sửa lại."),
+    )
+    if dissolved_on > timezone.localdate():
+        raise ValidationError({"dissolved_on": _("Ngày giải thể không được ở tương lai.")})
+    if team.established_on is not None and dissolved_on < team.established_on:
+        raise ValidationError(
+            {
+                "dissolved_on": _("Ngày giải thể không được trước ngày thành lập (%(date)s).")
+                % {"date": f"{team.established_on:%d/%m/%Y}"}
+            }
+        )
+    members = list(
+        Member.objects.select_for_update().filter(team=team, left_on__isnull=True).order_by("pk")
+    )
+    late = [m for m in members if m.joined_on > dissolved_on]
+    if late:
+        raise ValidationError(
+            {
+                "dissolved_on": _(
+                    "Có thành viên tham gia Đội sau ngày này (%(date)s). Hãy chọn ngày giải thể "
+                    "từ ngày đó trở đi."
+                )
+                % {"date": f"{max(m.joined_on for m in late):%d/%m/%Y}"}
+            }
+        )
+    reason = _("Đội giải thể")
+    for member in members:
+        member.left_on = dissolved_on
+        member.left_reason = reason
+        member.save(update_fields=["left_on", "left_reason", bump(member), "updated_at"])
+        audit(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=member,
+            unit=team.ward_id,
+            changes={"left_on": dissolved_on, "reason": "team_dissolved"},
+        )
+    team.dissolved_on = dissolved_on
+    team.full_clean()
+    team.save(update_fields=["dissolved_on", bump(team), "updated_at"])
+    audit(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=team,
+        unit=team.ward_id,
+        changes={"dissolved_on": dissolved_on, "members_left": len(members)},
+    )
+    return team

@@ -8,6 +8,7 @@ urlpatterns = [
     path("tong-hop/", views.team_overview, name="team_overview"),
     path("<int:pk>/", views.team_detail, name="team_detail"),
     path("<int:pk>/sua/", views.team_edit, name="team_edit"),
+    path("<int:pk>/giai-the/", views.team_dissolve, name="team_dissolve"),
     path("<int:pk>/them-thanh-vien/", views.member_add, name="member_add"),
     path("thanh-vien/<int:pk>/sua/", views.member_edit, name="member_edit"),
     path("thanh-vien/<int:pk>/thoi-tham-gia/", views.member_leave, name="member_leave"),

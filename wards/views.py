@@ -12,7 +12,15 @@ from django.views.decorators.http import require_safe
 
 from wards import services
 from wards.access import access_for
-from wards.forms import MemberEditForm, MemberForm, MemberLeaveForm, TeamForm, add_service_errors
+from wards.forms import (
+    MemberEditForm,
+    MemberForm,
+    MemberLeaveForm,
+    OverviewDateForm,
+    TeamDissolveForm,
+    TeamForm,
+    add_service_errors,
+)
 from wards.models import AdminUnit, Member, Team
 from wards.once import AlreadySubmitted, already_saved, submit_once
 
@@ -75,6 +83,8 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "current": current,
         "former": [m for m in members if m.left_on is not None],
         "can_edit": access_for(request.user).can("team_edit", team.ward_id),
+        "can_dissolve": team.dissolved_on is None
+        and access_for(request.user).can("team_dissolve", team.ward_id),
         "size_warning": size_warning(len(current)),
         "no_leader": team.dissolved_on is None
         and not any(m.role == Member.Role.LEADER for m in current),
@@ -175,6 +185,46 @@ def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "wards/member_leave.html", {"member": member, "form": form})
 
 
+def team_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
+    """The commune officer dissolves the ward's team on a day: its open memberships end the
+    same day (services.team_dissolve)."""
+    team = _get_team(request, pk)
+    if not access_for(request.user).can("team_dissolve", team.ward_id):
+        raise PermissionDenied
+    if team.dissolved_on is not None:
+        messages.info(
+            request,
+            _("Đội này đã giải thể từ ngày %(date)s.") % {"date": f"{team.dissolved_on:%d/%m/%Y}"},
+        )
+        return redirect(team)
+    form = TeamDissolveForm(request.POST or None, team=team)
+    if request.method == "POST" and form.is_valid():
+        try:
+            submit_once(
+                request,
+                lambda: services.team_dissolve(
+                    actor=request.user,
+                    team=team,
+                    dissolved_on=form.cleaned_data["dissolved_on"],
+                    expected_version=form.cleaned_data["version"],
+                ),
+            )
+        except AlreadySubmitted:
+            already_saved(request)
+            return redirect(team)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Đã giải thể %(team)s từ ngày %(date)s.")
+                % {"team": team.name, "date": f"{form.cleaned_data['dissolved_on']:%d/%m/%Y}"},
+            )
+            return redirect(team)
+    ctx = {"team": team, "form": form, "serving": team.members.active().count()}
+    return render(request, "wards/team_dissolve.html", ctx)
+
+
 def _overview_unit(request: HttpRequest) -> AdminUnit:
     access = access_for(request.user)
     allowed = access.unit_ids("team_overview")
@@ -194,32 +244,49 @@ def _overview_unit(request: HttpRequest) -> AdminUnit:
 
 @require_safe
 def team_overview(request: HttpRequest) -> HttpResponse:
-    """Every ward under a unit: its team, size and composition, with totals. No person data."""
+    """Every ward under a unit on a day (GET «ngay», today by default; a former unit's last day
+    at the latest): its team, size and composition, with totals. No person data."""
     unit = _overview_unit(request)
     today = timezone.localdate()
-    on = min(today, unit.valid_until) if unit.valid_until else today
+    form = OverviewDateForm(request.GET or None)
+    chosen = form.cleaned_data["ngay"] if form.is_valid() else None
+    on = chosen or today
+    if unit.valid_until and on > unit.valid_until:
+        on = unit.valid_until
+    if not request.GET.get("ngay"):
+        form = OverviewDateForm(initial={"ngay": on})
     scope = AdminUnit.objects.scope(unit)
     wards = list(scope.wards().current(on).select_related("parent"))
-    teams = {
-        team.ward_id: team
-        for team in Team.objects.filter(ward__in=wards).active_on(on).with_composition(on)
-    }
+    # Every team the wards ever had, with its members on `on`; the one holding on `on` is
+    # shown, else the last one dissolved before it.
+    holding, dissolved = {}, {}
+    for team in Team.objects.filter(ward__in=wards).with_composition(on).order_by("pk"):
+        if team.established_on is not None and team.established_on > on:
+            continue
+        if team.dissolved_on is None or team.dissolved_on >= on:
+            holding[team.ward_id] = team
+        elif team.ward_id not in dissolved or dissolved[team.ward_id] < team.dissolved_on:
+            dissolved[team.ward_id] = team.dissolved_on
     columns = [("size", _("Tổng số thành viên"))]
     columns += [(f"n_{role.value}", role.label) for role in Member.Role]
     columns += [(f"org_{org.value}", org.label) for org in Member.Organisation]
     rows = []
     for ward in wards:
-        team = teams.get(ward.pk)
+        team = holding.get(ward.pk)
         values = [getattr(team, key) for key, _label in columns] if team else []
-        rows.append((ward, team, values, size_warning(team.size) if team else ""))
-    totals = [sum(getattr(t, key) for t in teams.values()) for key, _label in columns]
+        rows.append(
+            (ward, team, values, size_warning(team.size) if team else "", dissolved.get(ward.pk))
+        )
+    totals = [sum(getattr(t, key) for t in holding.values()) for key, _label in columns]
     ctx = {
         "unit": unit,
         "on": on,
+        "form": form,
+        "ngay": chosen.isoformat() if chosen else "",
         "rows": rows,
         "columns": columns,
         "totals": totals,
-        "team_count": len(teams),
+        "team_count": len(holding),
         "children": scope.filter(parent=unit).exclude(level=AdminUnit.Level.COMMUNE),
         "parent": unit.parent
         if unit.parent_id and unit.parent_id in access_for(request.user).unit_ids("team_overview")

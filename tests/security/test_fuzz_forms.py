@@ -18,14 +18,14 @@ For every input:
   for a form that edits a record, the record is unchanged unless the form succeeded.
 Each input runs in a savepoint that is rolled back, so every input meets the same data.
 
-Forms covered (URL name → persona), 46 in all:
+Forms covered (URL name → persona), 47 in all:
   accounts: login → anonymous (unknown usernames mostly; the throttle is reset between
   inputs); password_change, logout, set_language → volunteer; otp_verify → supervisor;
   otp_enrol → a supervisor without an authenticator yet;
   cases: register (the name search, POST), person_add, person_edit, person_close,
   person_reopen, enrollment_end, assignment_reassign, subject_copy → leader; enrollment_add,
   assignment_handover → officer; contact_add, assessment_add → volunteer;
-  wards: team_edit, member_add → officer; member_edit, member_leave → leader;
+  wards: team_edit, team_dissolve, member_add → officer; member_edit, member_leave → leader;
   outreach: activity_add, referral_add, referral_detail (the next step) → volunteer;
   activity_batch (the notebook grid, a formset: TOTAL_FORMS tampered too), activity_edit,
   activity_delete, partner_edit → leader; partner_add → officer;
@@ -110,7 +110,7 @@ from tests.security.strategies import (
     text_field,
 )
 from tests.test_pages import _named_urls
-from wards.models import AuditEvent, Member, Post
+from wards.models import AuditEvent, Member, Post, Team
 
 # At least 200 inputs per form (issue 6). FUZZ_EXAMPLES may ask for more, or for fewer while
 # working on a form; CI leaves it unset.
@@ -1028,6 +1028,22 @@ CASES = [
         watch=lambda o: [o.w.team_a.__class__.objects.filter(pk=o.w.team_a.pk).values()],
     ),
     Case(
+        "wards:team_dissolve",
+        "officer",
+        lambda o: {
+            "dissolved_on": date_field(datetime.date(2014, 3, 1), o.today),
+            "confirm": Field(st.just("on"), st.sampled_from(["", "0", "false"])),
+            "version": Field(st.just(str(o.w.team_a.version)), hostile_number()),
+            "_once": ONCE,
+        },
+        args=lambda o: [o.w.team_a.pk],
+        creates=writes(),
+        watch=lambda o: [
+            Team.objects.filter(pk=o.w.team_a.pk).values(),
+            Member.objects.filter(team=o.w.team_a).values(),
+        ],
+    ),
+    Case(
         "wards:member_add",
         "officer",
         lambda o: {**_member_fields(o), "_once": ONCE},
@@ -1290,7 +1306,10 @@ CASES = [
     Case(
         "wards:team_overview",
         "supervisor",
-        lambda o: {"don_vi": Field(st.sampled_from([None, "991"]), UNIT_CODE.hostile)},
+        lambda o: {
+            "don_vi": Field(st.sampled_from([None, "991"]), UNIT_CODE.hostile),
+            "ngay": date_field(datetime.date(2014, 1, 1), o.today, optional=True),
+        },
         method="get",
     ),
     Case(

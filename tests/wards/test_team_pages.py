@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from tests import factories as f
 from tests.conftest import login
+from wards import services
 from wards.models import AuditEvent, Member
 
 
@@ -229,3 +230,161 @@ def test_leader_sets_the_teams_contact_rhythm_and_bad_values_are_refused(world, 
     world.team_a.refresh_from_db()
     assert world.team_a.contact_due_days == 14
     assert AuditEvent.objects.filter(action="update", object_type="wards.team").exists()
+
+
+# Dissolving a team (giải thể Đội) and the overview on a day ---------------------------------
+
+
+def _dissolve(client, team, day, **extra):
+    data = {
+        "dissolved_on": day.isoformat(),
+        "confirm": "on",
+        "version": str(type(team).objects.get(pk=team.pk).version),
+        "_once": "5b0b3f4e-2f6a-4c55-9d55-0f2b1f7d9a11",
+        **extra,
+    }
+    return client.post(reverse("wards:team_dissolve", args=[team.pk]), data)
+
+
+def test_the_officer_dissolves_the_team_and_its_memberships_end_the_same_day(world, personas):
+    day = datetime.date(2025, 9, 30)
+    url = reverse("wards:team_detail", args=[world.team_a.pk])
+    assert "Giải thể Đội" in personas["officer"].get(url).content.decode()
+    page = personas["officer"].get(reverse("wards:team_dissolve", args=[world.team_a.pk]))
+    assert page.status_code == 200 and 'name="_once"' in page.content.decode()
+    response = _dissolve(personas["officer"], world.team_a, day)
+    assert response.status_code == 302
+    world.team_a.refresh_from_db()
+    assert world.team_a.dissolved_on == day
+    members = Member.objects.filter(team=world.team_a)
+    assert members.count() == 5 and set(members.values_list("left_on", flat=True)) == {day}
+    assert not Member.objects.active().filter(team=world.team_a).exists()
+    events = AuditEvent.objects.filter(action="update")
+    assert events.filter(object_type="wards.team").get().changes == {
+        "dissolved_on": "2025-09-30",
+        "members_left": 5,
+    }
+    assert events.filter(object_type="wards.member").count() == 5
+    # the page is gone once dissolved, and the roster offers no changes
+    again = personas["officer"].get(reverse("wards:team_dissolve", args=[world.team_a.pk]))
+    assert again.status_code == 302
+    assert "Giải thể Đội" not in personas["officer"].get(url).content.decode()
+
+
+def test_sending_the_dissolve_form_twice_dissolves_once(world, personas):
+    day = datetime.date(2025, 9, 30)
+    assert _dissolve(personas["officer"], world.team_a, day).status_code == 302
+    assert _dissolve(personas["officer"], world.team_a, day).status_code == 302
+    assert AuditEvent.objects.filter(object_type="wards.team", action="update").count() == 1
+
+
+@pytest.mark.parametrize(
+    "day, extra, message",
+    [
+        (datetime.date(2012, 12, 31), {}, "trước ngày thành lập"),
+        (None, {}, "tương lai"),
+        (datetime.date(2025, 9, 30), {"confirm": ""}, "Hãy đánh dấu xác nhận"),
+    ],
+)
+def test_a_bad_dissolution_is_refused_with_a_message_and_keeps_the_input(
+    world, personas, day, extra, message
+):
+    world.team_a.established_on = datetime.date(2013, 1, 1)
+    world.team_a.save()
+    day = day or datetime.date.today() + datetime.timedelta(days=3)
+    response = _dissolve(personas["officer"], world.team_a, day, **extra)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html and day.isoformat() in html
+    world.team_a.refresh_from_db()
+    assert world.team_a.dissolved_on is None
+    assert Member.objects.active().filter(team=world.team_a).count() == 5
+
+
+def test_only_the_commune_officer_may_dissolve_the_team(world, personas):
+    url = reverse("wards:team_dissolve", args=[world.team_a.pk])
+    for persona in ("leader", "volunteer", "supervisor"):
+        assert personas[persona].get(url).status_code == 403, persona
+        response = _dissolve(personas[persona], world.team_a, datetime.date(2025, 9, 30))
+        assert response.status_code == 403, persona
+    assert personas["outsider"].get(url).status_code == 404
+    assert personas["anonymous"].get(url).status_code == 302
+    detail = personas["leader"].get(reverse("wards:team_detail", args=[world.team_a.pk]))
+    assert "Giải thể Đội" not in detail.content.decode()
+    world.team_a.refresh_from_db()
+    assert world.team_a.dissolved_on is None
+
+
+def _former_district(world):
+    """A former district (valid_until 30/06/2025) of three wards: one team dissolved on
+    30/06/2025 with its members, one dissolved earlier, one ward without a team."""
+    district = f.unit(
+        code="99X",
+        level="district",
+        parent=world.district_a,
+        name="Huyện Cũ",
+        valid_until=datetime.date(2025, 6, 30),
+    )
+    world.district_a.refresh_from_db()
+    wards = [
+        f.unit(
+            code=f"99X0{i}", parent=district, name=f"Xã Cũ {i}", valid_until=district.valid_until
+        )
+        for i in (1, 2, 3)
+    ]
+    last_day = f.team(ward=wards[0], name="Đội xã cũ 1", established_on=datetime.date(2015, 1, 1))
+    for role in ("leader", "member", "member"):
+        f.member(team=last_day, role=role, joined_on=datetime.date(2016, 1, 1))
+    earlier = f.team(ward=wards[1], name="Đội xã cũ 2", established_on=datetime.date(2015, 1, 1))
+    f.member(team=earlier, role="leader", joined_on=datetime.date(2016, 1, 1))
+    officer = f.user()
+    f.post(user=officer, unit=wards[0], role="officer")
+    services.team_dissolve(actor=officer, team=earlier, dissolved_on=datetime.date(2024, 3, 31))
+    services.team_dissolve(actor=officer, team=last_day, dissolved_on=datetime.date(2025, 6, 30))
+    return district, wards
+
+
+def test_a_former_districts_overview_shows_its_wards_teams_as_they_were(world, personas):
+    district, wards = _former_district(world)
+    response = personas["supervisor"].get(reverse("wards:team_overview"), {"don_vi": "99X"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert response.context["on"] == datetime.date(2025, 6, 30)
+    assert response.context["team_count"] == 1  # dissolved on the district's last day
+    assert response.context["totals"][:4] == [3, 1, 0, 2]
+    assert "Đã giải thể 31/03/2024" in html
+    assert html.count("Chưa thành lập Đội") == 1  # the third ward only
+
+
+def test_the_overview_at_a_date_says_when_a_team_was_dissolved(world, personas):
+    district, wards = _former_district(world)
+    client = personas["supervisor"]
+    url = reverse("wards:team_overview")
+    response = client.get(url, {"don_vi": "99X", "ngay": "2024-03-31"})
+    assert response.context["on"] == datetime.date(2024, 3, 31)
+    assert response.context["team_count"] == 2  # its last day: still a team
+    assert "Đã giải thể" not in response.content.decode()
+    response = client.get(url, {"don_vi": "99X", "ngay": "2024-04-01"})
+    assert response.context["team_count"] == 1
+    assert "Đã giải thể 31/03/2024" in response.content.decode()
+    # a day before the teams were established
+    response = client.get(url, {"don_vi": "99X", "ngay": "2014-06-01"})
+    assert response.context["team_count"] == 0
+    assert response.content.decode().count("Chưa thành lập Đội") == 3
+    # a team dissolved today still counts today: its last day
+    today = datetime.date.today()
+    services.team_dissolve(actor=world.officer, team=world.team_a, dissolved_on=today)
+    response = client.get(url, {"ngay": today.isoformat()})
+    assert (response.context["team_count"], response.context["totals"][0]) == (1, 5)
+    assert "Đã giải thể" not in response.content.decode()
+
+
+def test_the_overview_refuses_a_bad_date_with_a_message_and_keeps_it(world, personas):
+    url = reverse("wards:team_overview")
+    future = (datetime.date.today() + datetime.timedelta(days=5)).isoformat()
+    for value, message in ((future, "tương lai"), ("31/02/2025", "ngày hợp lệ")):
+        response = personas["supervisor"].get(url, {"ngay": value})
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert message in html and value in html, value
+        assert response.context["on"] == datetime.date.today()
