@@ -28,6 +28,9 @@ class TeamAdmin(admin.ModelAdmin):
     search_fields = ["name", "ward__name", "ward__code"]
     raw_id_fields = ["ward"]
     exclude = ["created_by"]
+    # dissolving ends the memberships too: only wards.services.team_dissolve (the officer's
+    # «Giải thể Đội» page) sets it
+    readonly_fields = ["dissolved_on"]
     inlines = [MemberInline]
 
 
