@@ -98,3 +98,76 @@ def test_audit_events_cannot_be_changed_or_deleted(world):
     with pytest.raises(IntegrityError), transaction.atomic():
         AuditEvent(pk=event.pk, action="login", object_type="x").save()
     assert AuditEvent.objects.get(pk=event.pk).action == "view"
+
+
+# team_dissolve: the team's last day ends every open membership -------------------------------
+
+
+def test_dissolving_a_team_ends_its_open_memberships_on_the_same_day(world):
+    day = datetime.date(2025, 9, 30)
+    left_before = f.member(team=world.team_a, left_on=datetime.date(2024, 5, 1))
+    team = services.team_dissolve(actor=world.officer, team=world.team_a, dissolved_on=day)
+    assert team.dissolved_on == day and team.version == 2
+    rows = Member.objects.filter(team=world.team_a).exclude(pk=left_before.pk)
+    assert [(m.left_on, m.left_reason) for m in rows] == [(day, "Đội giải thể")] * 5
+    left_before.refresh_from_db()
+    assert left_before.left_on == datetime.date(2024, 5, 1)  # an earlier leaving is kept
+    assert not Member.objects.active().filter(team=world.team_a).exists()
+    assert Member.objects.holding_on(day).filter(team=world.team_a).count() == 5
+    after = Member.objects.holding_on(day + datetime.timedelta(days=1))
+    assert not after.filter(team=world.team_a).exists()
+    events = AuditEvent.objects.filter(action="update", object_type="wards.member")
+    assert events.count() == 5
+    assert all(e.changes == {"left_on": "2025-09-30", "reason": "team_dissolved"} for e in events)
+    # the ward may have a new team
+    f.team(ward=world.ward_a, name="Đội mới")
+
+
+@pytest.mark.parametrize(
+    "day, message",
+    [
+        (datetime.date(2012, 12, 31), "trước ngày thành lập"),
+        ("future", "tương lai"),
+        (datetime.date(2014, 2, 28), "tham gia Đội sau ngày này (01/03/2014)"),
+    ],
+)
+def test_a_dissolution_before_the_team_or_its_members_or_in_the_future_is_refused(
+    world, day, message
+):
+    if day == "future":
+        day = datetime.date.today() + datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as error:
+        services.team_dissolve(actor=world.officer, team=world.team_a, dissolved_on=day)
+    assert message in " ".join(error.value.messages)
+    world.team_a.refresh_from_db()
+    assert world.team_a.dissolved_on is None
+    assert Member.objects.active().filter(team=world.team_a).count() == 5
+    assert not AuditEvent.objects.filter(action="update").exists()
+
+
+def test_a_dissolved_team_cannot_be_dissolved_again(world):
+    with pytest.raises(ValidationError, match="đã giải thể từ ngày 30/06/2025"):
+        services.team_dissolve(
+            actor=world.officer, team=world.team_a_old, dissolved_on=datetime.date(2025, 7, 1)
+        )
+    world.team_a_old.refresh_from_db()
+    assert world.team_a_old.dissolved_on == datetime.date(2025, 6, 30)
+
+
+def test_a_stale_dissolution_form_is_refused(world):
+    services.team_update(actor=world.officer, team=world.team_a, name="Đội tên mới")
+    with pytest.raises(ValidationError):
+        services.team_dissolve(
+            actor=world.officer,
+            team=world.team_a,
+            dissolved_on=datetime.date(2025, 9, 30),
+            expected_version=1,
+        )
+    world.team_a.refresh_from_db()
+    assert world.team_a.dissolved_on is None
+
+
+def test_the_admin_cannot_edit_a_teams_dissolution():
+    from wards.admin import TeamAdmin
+
+    assert "dissolved_on" in TeamAdmin.readonly_fields
