@@ -360,9 +360,11 @@ class HandoverForm(forms.Form):
         kwargs.setdefault("initial", {"started_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
         holding = Assignment.objects.open().filter(person__in=ward_persons(user, ward))
-        self.fields["from_member"].queryset = Member.objects.filter(
-            pk__in=holding.values("member_id")
-        ).order_by("full_name", "pk")
+        self.fields["from_member"].queryset = (
+            Member.objects.visible_to(user)
+            .filter(pk__in=holding.values("member_id"))
+            .order_by("full_name", "pk")
+        )
         self.fields["to_member"].queryset = ward_members(user, ward)
 
     def clean(self):

@@ -235,7 +235,7 @@ class ActivityForm(FiguresMixin, forms.Form):
         self.single_unit = self.fields["unit"].offer(activity_units(user)) == 1
         self.fields["kind"].choices = kind_choices(blank=True)
         scope = AdminUnit.objects.scope_ids([unit]) if scope_ids is None else scope_ids
-        members = Member.objects.filter(team__ward__in=scope).active()
+        members = Member.objects.visible_to(user).filter(team__ward__in=scope).active()
         persons = Person.objects.visible_to(user).filter(ward__in=scope).active()
         partners = Partner.objects.visible_to(user).active().serving(unit, scope_ids=scope)
         self.fields["members"].queryset = _choosable(members, activity, "members", user)
@@ -383,12 +383,11 @@ class ActivityFilterForm(forms.Form):
         empty_label=_("Tất cả"),
     )
 
-    def __init__(self, *args, unit_ids: frozenset[int], **kwargs):
+    def __init__(self, *args, user, unit_ids: frozenset[int], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("Tất cả")), *kind_choices()]
-        self.fields["member"].queryset = Member.objects.filter(team__ward__in=unit_ids).order_by(
-            "left_on", "full_name"
-        )
+        members = Member.objects.visible_to(user).filter(team__ward__in=unit_ids)
+        self.fields["member"].queryset = members.order_by("left_on", "full_name")
 
     def clean(self):
         cleaned = super().clean()

@@ -94,7 +94,7 @@ def _totals(qs: QuerySet[Activity]) -> tuple[list[dict], dict]:
 @never_cache
 def activity_list(request: HttpRequest) -> HttpResponse:
     grant = ward_grant(request, CAP)
-    filters = ActivityFilterForm(request.GET or None, unit_ids=grant.unit_ids)
+    filters = ActivityFilterForm(request.GET or None, user=request.user, unit_ids=grant.unit_ids)
     qs = _filtered(grant.unit_ids, filters)
     page = Paginator(qs.for_list(), PER_PAGE).get_page(request.GET.get("page"))
     ids = [a.pk for a in page]
