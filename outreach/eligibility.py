@@ -156,7 +156,7 @@ def _rows(persons: QuerySet[Person], today: datetime.date) -> Iterator[Row]:
             decided_on=p.pr_decided_on,
             decision_date_missing=p.pr_decision_on is None,
             years_since_decision=full_years(p.pr_decided_on, today),
-            post_rehab_ongoing=ended_on is None or ended_on > today,
+            post_rehab_ongoing=ended_on is None or ended_on >= today,  # its last day included
             post_rehab_ended_on=ended_on,
             group=p.get_group_display(),
             helper=p.helper_name or "",

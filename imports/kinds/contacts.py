@@ -195,8 +195,13 @@ def find_member(name: str, day, context: dict) -> Member:
                 % {"name": name}
             }
         )
+    # `left_on` and the team's `dissolved_on` are the last days a member holds (INDICATORS.md)
     on_day = [
-        m for m in candidates if m.joined_on <= day and (m.left_on is None or m.left_on > day)
+        m
+        for m in candidates
+        if m.joined_on <= day
+        and (m.left_on is None or m.left_on >= day)
+        and (m.team.dissolved_on is None or m.team.dissolved_on >= day)
     ]
     # None that day: the service says so, with the member's name and the date.
     return on_day[0] if on_day else candidates[0]

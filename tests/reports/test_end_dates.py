@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 
 from cases.models import Assignment, Enrollment, Person
 from cases.rules import check_member_active_on
+from imports.kinds import contacts
+from outreach.eligibility import loan_eligible
 from reports.periods import parse
 from reports.rollup import tally
 from tests import factories as f
@@ -19,6 +21,7 @@ from tests.reports.test_oracle import assert_agrees
 from wards.models import Member, Team
 
 D = datetime.date
+DAY = datetime.timedelta(days=1)
 pytestmark = pytest.mark.django_db
 
 
@@ -134,3 +137,28 @@ def test_a_member_is_on_the_team_on_the_day_they_left_or_it_was_dissolved(world)
     check_member_active_on(member, D(2025, 3, 31))
     with pytest.raises(ValidationError):
         check_member_active_on(member, D(2025, 4, 1))
+
+
+def test_an_enrolment_ending_today_is_still_ongoing_on_the_loan_list(world):
+    today = datetime.date.today()
+    ending = f.person(ward=world.ward_a, birth_year=1980)
+    ended = f.person(ward=world.ward_a, birth_year=1980)
+    for person, last in ((ending, today), (ended, today - datetime.timedelta(days=1))):
+        f.enrollment(
+            person=person,
+            started_on=today - datetime.timedelta(days=200),
+            ended_on=last,
+            end_reason="completed",
+        )
+    rows = {r.pk: r for r in loan_eligible(Person.objects.all(), today)}
+    assert (rows[ending.pk].post_rehab_ongoing, rows[ended.pk].post_rehab_ongoing) == (True, False)
+
+
+def test_an_imported_contact_names_the_member_on_the_team_that_day(world):
+    """Two members share a name: the one who left on the contact's day still held it."""
+    day = D(2025, 6, 30)
+    leaving = f.member(team=world.team_a_old, full_name="Trùng Tên", left_on=day)
+    joining = f.member(team=world.team_a, full_name="Trùng Tên", joined_on=day + DAY)
+    context = contacts.prepare(ward=world.ward_a, actor=world.leader)
+    assert contacts.find_member("Trùng Tên", day, context) == leaving
+    assert contacts.find_member("Trùng Tên", day + DAY, context) == joining
