@@ -29,6 +29,7 @@ from django.utils.translation import pgettext_lazy
 from cases.models import Person
 from wards.access import access_for
 from wards.models import AdminUnit, Authored, Member, Timestamped
+from wards.versions import version_field
 
 
 class PartnerQuerySet(models.QuerySet):
@@ -94,6 +95,7 @@ class Partner(Authored):
     contact_person = models.CharField(_("người liên hệ"), max_length=120, blank=True, default="")
     note = models.TextField(_("ghi chú"), blank=True, default="")
     active = models.BooleanField(_("đang hợp tác"), default=True)
+    version = version_field()  # wards.versions
 
     objects = PartnerQuerySet.as_manager()
 
@@ -285,6 +287,7 @@ class Activity(Authored):
     persons = models.ManyToManyField(
         Person, verbose_name=_("người được hỗ trợ tham dự"), blank=True, related_name="activities"
     )
+    version = version_field()  # wards.versions
 
     objects = ActivityQuerySet.as_manager()
 
@@ -485,6 +488,7 @@ class Referral(Authored):
     status_on = models.DateField(_("ngày của trạng thái"))
     amount = models.PositiveBigIntegerField(_("số tiền (đồng)"), null=True, blank=True)
     note = models.TextField(_("ghi chú"), blank=True, default="")
+    version = version_field()  # wards.versions
 
     objects = ReferralQuerySet.as_manager()
 

@@ -26,6 +26,7 @@ from outreach.unseen import has_unseen, unseen
 from wards.atomic import service
 from wards.audit import audit, diff
 from wards.models import AdminUnit, AuditEvent, Member
+from wards.versions import bump, refuse_stale
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -165,6 +166,10 @@ def _with_unseen(actor: User, activity: Activity, relation: str, chosen: list) -
     return [*chosen, *(row for row in unseen(actor, activity, relation) if row.pk not in ids)]
 
 
+def _activity_stale() -> str:
+    return _("Người khác vừa sửa hoạt động này. Hãy tải lại trang để xem thay đổi rồi sửa lại.")
+
+
 def _activity_changes(activity: Activity, persons: Sequence[Person]) -> dict[str, Any]:
     changes: dict[str, Any] = {
         name: getattr(activity, name)
@@ -255,12 +260,16 @@ def activity_update(
     members: Iterable[Member] | None = None,
     persons: Iterable[Person] | None = None,
     partners: Iterable[Partner] | None = None,
+    expected_version: int | None = None,
     **fields: Any,
 ) -> Activity:
+    """Correct an activity; with `expected_version` (the version the form was built on), not
+    over someone else's change (wards.versions)."""
     unknown = set(fields) - set(ACTIVITY_FIELDS) - {"unit"}
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    refuse_stale(activity, expected_version, _activity_stale())
     changed = diff(activity, fields, keep=AUDITED_ACTIVITY)
     for name, value in fields.items():
         setattr(activity, name, value)
@@ -274,6 +283,7 @@ def activity_update(
     if persons and activity.participants is None:
         activity.participants = len(persons)
     _validate_activity(activity, members=members, persons=persons, partners=partners)
+    bump(activity)
     activity.save()
     for name, values in (("members", members), ("persons", persons), ("partners", partners)):
         before = set(getattr(activity, name).values_list("pk", flat=True))
@@ -297,14 +307,25 @@ def activity_update(
 
 
 @service
-def activity_delete(*, actor: User, activity: Activity) -> None:
+def activity_delete(
+    *, actor: User, activity: Activity, expected_version: int | None = None
+) -> None:
     """Delete an entry made in error. The audit row keeps what it counted.
 
     Refused to an actor who may not see all of its attendees, members or partners: deleting
-    would erase records they cannot see (PermissionDenied)."""
+    would erase records they cannot see (PermissionDenied); and, with `expected_version`, when
+    the activity changed since the user saw it (wards.versions)."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if has_unseen(actor, activity):
         raise PermissionDenied
+    refuse_stale(
+        activity,
+        expected_version,
+        _(
+            "Người khác vừa sửa hoạt động này nên chưa xóa. Hãy xem lại hoạt động rồi quyết "
+            "định có xóa không."
+        ),
+    )
     changes = _activity_changes(activity, list(activity.persons.all()))
     pk, unit_id = activity.pk, activity.unit_id
     activity.members.clear()
@@ -343,15 +364,25 @@ def partner_create(*, actor: User, unit: AdminUnit | None, **fields: Any) -> Par
 
 
 @service
-def partner_update(*, actor: User, partner: Partner, **fields: Any) -> Partner:
+def partner_update(
+    *, actor: User, partner: Partner, expected_version: int | None = None, **fields: Any
+) -> Partner:
+    """Correct a partner; with `expected_version`, not over someone else's change."""
     unknown = set(fields) - set(PARTNER_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    refuse_stale(
+        partner,
+        expected_version,
+        _("Người khác vừa sửa đối tác này. Hãy tải lại trang để xem thay đổi rồi sửa lại."),
+    )
     changed = diff(partner, fields, keep=("kind", "active"))
     for name, value in fields.items():
         setattr(partner, name, value)
     partner.full_clean()
+    if changed:
+        bump(partner)
     partner.save()
     if changed:
         audit(
@@ -456,12 +487,13 @@ def referral_advance(
     amount: int | None = None,
     note: str = "",
     expected_status: str | None = None,
+    expected_version: int | None = None,
 ) -> Referral:
     """Move a referral to its next status (Referral.TRANSITIONS), dated, with who did it.
 
-    `expected_status` is the status the user saw: if someone else moved the referral in
-    between, nothing changes and the user is told. `amount`, when given, replaces the amount
-    (the sum actually approved or disbursed)."""
+    `expected_status` is the status the user saw and `expected_version` the version: if
+    someone else moved the referral in between, nothing changes and the user is told.
+    `amount`, when given, replaces the amount (the sum actually approved or disbursed)."""
     referral = (
         Referral.objects.select_for_update(of=("self",))
         .select_related("person")
@@ -473,8 +505,14 @@ def referral_advance(
                 "Người khác vừa cập nhật giới thiệu này sang «%(status)s». Hãy xem lại trước khi "
                 "cập nhật tiếp."
             )
-            % {"status": referral.get_status_display()}
+            % {"status": referral.get_status_display()},
+            code="stale",
         )
+    refuse_stale(
+        referral,
+        expected_version,
+        _("Người khác vừa cập nhật giới thiệu này. Hãy tải lại trang để xem rồi cập nhật tiếp."),
+    )
     if status not in referral.TRANSITIONS.get(referral.status, ()):
         raise ValidationError(
             {
@@ -501,7 +539,7 @@ def referral_advance(
     old = {"status": referral.status, "amount": referral.amount}
     referral.status, referral.status_on, referral.amount = status, changed_on, new_amount
     referral.full_clean()
-    referral.save(update_fields=["status", "status_on", "amount", "updated_at"])
+    referral.save(update_fields=["status", "status_on", "amount", bump(referral), "updated_at"])
     ReferralStatusChange.objects.create(
         referral=referral, status=status, changed_on=changed_on, note=note, changed_by=actor
     )

@@ -22,6 +22,7 @@ from outreach.unseen import RELATIONS, unseen
 from wards.access import access_for
 from wards.forms import DateInput, ModelMultipleChoiceField, not_in_future
 from wards.models import AdminUnit, Member
+from wards.versions import Versioned, VersionField
 
 NUMBER = {"inputmode": "numeric", "min": "0"}
 
@@ -129,7 +130,7 @@ class FiguresMixin:
         return fields
 
 
-class ActivityForm(FiguresMixin, forms.Form):
+class ActivityForm(Versioned, FiguresMixin, forms.Form):
     """One activity, new or corrected.
 
     On a correction, what is already on the activity stays choosable when the user may see it
@@ -140,6 +141,8 @@ class ActivityForm(FiguresMixin, forms.Form):
     the activity: that would erase records she cannot see, so the page sends her to the
     leader instead (services.activity_delete refuses too). She still corrects its date, place
     and figures, which are her own entry.
+
+    A correction carries the version it was built on (`version`, wards.versions).
     """
 
     unit = UnitChoiceField(
@@ -208,6 +211,7 @@ class ActivityForm(FiguresMixin, forms.Form):
     note = forms.CharField(
         label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    version = VersionField()
 
     def __init__(
         self,
@@ -233,6 +237,8 @@ class ActivityForm(FiguresMixin, forms.Form):
             kwargs["initial"] = {**defaults, **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
         self.single_unit = self.fields["unit"].offer(activity_units(user)) == 1
+        if activity is None:
+            del self.fields["version"]
         self.fields["kind"].choices = kind_choices(blank=True)
         scope = AdminUnit.objects.scope_ids([unit]) if scope_ids is None else scope_ids
         members = Member.objects.visible_to(user).filter(team__ward__in=scope).active()
@@ -292,6 +298,7 @@ def _initial(activity: Activity, hidden: dict[str, set[int]]) -> dict:
         "title": activity.title,
         "audience": activity.audience,
         "note": activity.note,
+        "version": activity.version,
         **{
             name: [
                 pk
@@ -301,6 +308,12 @@ def _initial(activity: Activity, hidden: dict[str, set[int]]) -> dict:
             for name in RELATIONS
         },
     }
+
+
+class ActivityDeleteForm(Versioned, forms.Form):
+    """Deleting an activity: the version the confirmation page showed (wards.versions)."""
+
+    version = VersionField()
 
 
 class ActivityRowForm(FiguresMixin, forms.Form):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from outreach.models import Partner
+from wards.versions import Versioned, VersionField
 
 
 class PartnerForm(forms.ModelForm):
@@ -33,3 +34,13 @@ class PartnerForm(forms.ModelForm):
         if phone and not (phone.lstrip("+").isdigit() and 8 <= len(phone.lstrip("+")) <= 12):
             raise forms.ValidationError(_("Số điện thoại gồm 8 đến 12 chữ số."))
         return phone
+
+
+class PartnerEditForm(Versioned, PartnerForm):
+    """Correct a partner; `version` is the one the form was built on (wards.versions)."""
+
+    version = VersionField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version

@@ -22,6 +22,7 @@ from cases.forms.work import ButtonChoices
 from outreach.models import Partner, Referral
 from wards.forms import DateInput, not_in_future
 from wards.models import AdminUnit
+from wards.versions import Versioned, VersionField
 
 # "30000000", or grouped by threes with dots, commas or spaces: "30.000.000", "30 000 000".
 # "1,5" (one and a half million?) is refused rather than read as fifteen đồng.
@@ -142,10 +143,11 @@ _STEP_LABELS = {
 _LOAN_COMPLETED = _("Đã giải ngân")
 
 
-class ReferralAdvanceForm(forms.Form):
+class ReferralAdvanceForm(Versioned, forms.Form):
     """The next step of an open referral. The buttons offer `referral.next_statuses`; the
     field accepts any status so that the service, which holds the rule, says what is wrong
-    with a stale or crafted one. `expected_status` is the status the page showed."""
+    with a stale or crafted one. `expected_status` and `version` are the status and the
+    version the page showed (wards.versions)."""
 
     status = forms.ChoiceField(
         label=_("Kết quả mới"),
@@ -165,6 +167,7 @@ class ReferralAdvanceForm(forms.Form):
         help_text=_("Không bắt buộc. Ví dụ: lý do từ chối, số hợp đồng vay."),
     )
     expected_status = forms.CharField(max_length=10, widget=forms.HiddenInput)
+    version = VersionField()
 
     def __init__(self, *args, referral: Referral, **kwargs):
         kwargs.setdefault(
@@ -173,6 +176,7 @@ class ReferralAdvanceForm(forms.Form):
                 "changed_on": timezone.localdate(),
                 "amount": referral.amount,
                 "expected_status": referral.status,
+                "version": referral.version,
             },
         )
         super().__init__(*args, **kwargs)

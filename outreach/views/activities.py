@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from outreach import services
 from outreach.forms.activities import (
     MAX_ROWS,
+    ActivityDeleteForm,
     ActivityFilterForm,
     ActivityForm,
     BatchUnitForm,
@@ -32,7 +33,7 @@ from outreach.models import Activity
 from outreach.unseen import has_unseen
 from wards.access import access_for
 from wards.forms import add_service_errors
-from wards.once import AlreadySubmitted, already_saved, submit_once
+from wards.once import AlreadySubmitted, already_saved, submit_once, was_submitted
 from wards.scope import ward_ctx, ward_grant, ward_url
 
 CAP = "casework"
@@ -139,6 +140,7 @@ def _save_activity(request: HttpRequest, form: ActivityForm, activity: Activity 
             actor=request.user,
             activity=activity,
             unit=c["unit"],
+            expected_version=c["version"],
             **form.activity_fields(),
             **lists,
         )
@@ -219,18 +221,28 @@ def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if has_unseen(request.user, activity):
         messages.error(request, _(CANNOT_DELETE))
         return redirect("outreach:activity_edit", activity.pk)
-    if request.method == "POST":
-        services.activity_delete(actor=request.user, activity=activity)
-        messages.success(
-            request,
-            _("Đã xóa: %(kind)s ngày %(date)s.")
-            % {
-                "kind": activity.get_kind_display(),
-                "date": activity.occurred_on.strftime("%d/%m/%Y"),
-            },
-        )
-        return redirect("outreach:activity_list")
-    return render(request, "outreach/activity_confirm_delete.html", {"activity": activity})
+    form = ActivityDeleteForm(request.POST or None, initial={"version": activity.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_delete(
+                actor=request.user,
+                activity=activity,
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Đã xóa: %(kind)s ngày %(date)s.")
+                % {
+                    "kind": activity.get_kind_display(),
+                    "date": activity.occurred_on.strftime("%d/%m/%Y"),
+                },
+            )
+            return redirect("outreach:activity_list")
+    ctx = {"activity": activity, "form": form}
+    return render(request, "outreach/activity_confirm_delete.html", ctx)
 
 
 # The notebook grid --------------------------------------------------------------------------
@@ -249,16 +261,26 @@ def activity_batch(request: HttpRequest) -> HttpResponse:
     """Type a notebook in, many lines at once: every line is checked, and either all of them
     are saved or none (the mistakes are shown on their lines, nothing typed is lost)."""
     grant = ward_grant(request, "outreach_manage")
+    done = ward_url(request, "outreach:activity_list", grant, CAP)
+    if request.method == "POST" and was_submitted(request):
+        already_saved(request)  # the grid sent twice: its lines were saved the first time
+        return redirect(done)
     unit_form = BatchUnitForm(request.POST or None, user=request.user, unit=grant.unit)
     formset = row_formset(_rows(request))(request.POST or None, prefix="dong")
     if request.method == "POST" and unit_form.is_valid() and formset.is_valid():
         filled = [form for form in formset.forms if form.has_changed()]
         try:
-            saved = services.activity_record_many(
-                actor=request.user,
-                unit=unit_form.cleaned_data["unit"],
-                rows=[form.activity_fields() for form in filled],
+            saved = submit_once(
+                request,
+                lambda: services.activity_record_many(
+                    actor=request.user,
+                    unit=unit_form.cleaned_data["unit"],
+                    rows=[form.activity_fields() for form in filled],
+                ),
             )
+        except AlreadySubmitted:
+            already_saved(request)
+            return redirect(done)
         except services.RowErrors as error:
             for index, row_error in error.rows.items():
                 add_service_errors(filled[index], row_error)
@@ -274,7 +296,7 @@ def activity_batch(request: HttpRequest) -> HttpResponse:
                 )
                 % {"count": len(saved), "sessions": sessions},
             )
-            return redirect(ward_url(request, "outreach:activity_list", grant, CAP))
+            return redirect(done)
     ctx = {
         **ward_ctx(request, grant, "outreach_manage"),
         "unit_form": unit_form,

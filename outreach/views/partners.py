@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from outreach import services
-from outreach.forms.partners import PartnerForm
+from outreach.forms.partners import PartnerEditForm, PartnerForm
 from outreach.models import Partner
 from wards.access import access_for
 from wards.forms import add_service_errors
+from wards.once import AlreadySubmitted, already_saved, submit_once
 from wards.scope import ward_ctx, ward_grant, ward_url
 
 CAP = "casework"
@@ -42,7 +43,13 @@ def partner_add(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in services.PARTNER_FIELDS}
         try:
-            partner = services.partner_create(actor=request.user, unit=grant.unit, **fields)
+            partner = submit_once(
+                request,
+                lambda: services.partner_create(actor=request.user, unit=grant.unit, **fields),
+            )
+        except AlreadySubmitted:
+            already_saved(request)
+            return redirect(ward_url(request, "outreach:partner_list", grant, CAP))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -56,11 +63,16 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
     partner = get_object_or_404(Partner.objects.visible_to(request.user), pk=pk)
     if not Partner.objects.editable_by(request.user).filter(pk=pk).exists():
         raise PermissionDenied
-    form = PartnerForm(request.POST or None, instance=partner, unit=partner.unit)
+    form = PartnerEditForm(request.POST or None, instance=partner, unit=partner.unit)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in services.PARTNER_FIELDS}
         try:
-            services.partner_update(actor=request.user, partner=partner, **fields)
+            services.partner_update(
+                actor=request.user,
+                partner=partner,
+                expected_version=form.cleaned_data["version"],
+                **fields,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

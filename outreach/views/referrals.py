@@ -89,8 +89,18 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         form = ReferralAdvanceForm(request.POST, referral=referral)
         if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
             try:
-                referral_advance(actor=request.user, referral=referral, **form.cleaned_data)
+                submit_once(
+                    request,
+                    lambda: referral_advance(
+                        actor=request.user, referral=referral, expected_version=version, **data
+                    ),
+                )
+            except AlreadySubmitted:
+                already_saved(request)
+                return redirect(referral)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:

@@ -69,6 +69,11 @@ def post(world, kind, /, **extra):
     return data
 
 
+def version(activity: Activity) -> dict:
+    """The version an edit form of `activity` opened now would carry (wards.versions)."""
+    return {"version": str(Activity.objects.get(pk=activity.pk).version)}
+
+
 def test_every_kind_is_covered_by_these_tests():
     assert set(VALID) == set(Activity.Kind.values) == set(FOREIGN) == set(Activity.FIELDS)
 
@@ -311,7 +316,7 @@ def test_leaders_always_correct_and_volunteers_never_others_entries(world, perso
 
 def test_an_edit_is_audited_with_the_figures_that_changed(world, personas):
     activity = _activity(world, by=world.leader)
-    data = post(world, "community_meeting", participants="80")
+    data = post(world, "community_meeting", participants="80", **version(activity))
     url = reverse("outreach:activity_edit", args=[activity.pk])
     assert personas["leader"].post(url, data).status_code == 302
     activity.refresh_from_db()
@@ -324,7 +329,7 @@ def test_an_edit_is_audited_with_the_figures_that_changed(world, personas):
 def test_a_bad_edit_changes_nothing(world, personas):
     activity = _activity(world, by=world.leader)
     url = reverse("outreach:activity_edit", args=[activity.pk])
-    response = personas["leader"].post(url, post(world, "patrol", participants="9"))
+    response = personas["leader"].post(url, post(world, "patrol", participants="9", version="1"))
     assert response.status_code == 200
     activity.refresh_from_db()
     assert activity.participants is None
@@ -336,7 +341,7 @@ def test_delete_asks_first_then_removes_and_audits(world, personas):
     url = reverse("outreach:activity_delete", args=[activity.pk])
     assert personas["leader"].get(url).status_code == 200
     assert Activity.objects.exists()
-    assert personas["leader"].post(url).status_code == 302
+    assert personas["leader"].post(url, version(activity)).status_code == 302
     assert not Activity.objects.exists()
     event = AuditEvent.objects.get(action="delete", object_type="outreach.activity")
     assert event.object_id == str(activity.pk) and event.changes["kind"] == "patrol"
@@ -568,15 +573,15 @@ def test_a_volunteer_never_sees_nor_removes_attendees_she_may_not_see(world, per
     assert set(page.context["form"].fields["persons"].queryset) == {mine}
     assert "và 3 người khác" in html
     # her save keeps them attending
-    data = post(world, "club_session", participants="8", persons=[mine.pk])
+    data = post(world, "club_session", participants="8", persons=[mine.pk], **version(activity))
     data["members"] = [world.volunteer_member.pk]
     assert volunteer.post(url, data).status_code == 302
     assert set(activity.persons.all()) == {mine, *unseen}
     # unticking her own person removes only hers
-    assert volunteer.post(url, {**data, "persons": []}).status_code == 302
+    assert volunteer.post(url, {**data, "persons": [], **version(activity)}).status_code == 302
     assert set(activity.persons.all()) == set(unseen)
     # naming one of them in a crafted POST is refused like any person she may not see
-    response = volunteer.post(url, {**data, "persons": [unseen[0].pk]})
+    response = volunteer.post(url, {**data, "persons": [unseen[0].pk], **version(activity)})
     assert response.status_code == 200 and "persons" in response.context["form"].errors
     assert unseen[0].full_name not in response.content.decode()
     # the service keeps them whatever its caller asks
@@ -599,5 +604,5 @@ def test_a_volunteer_cannot_delete_a_session_with_attendees_she_may_not_see(worl
         services.activity_delete(actor=world.volunteer, activity=activity)
     assert Activity.objects.filter(pk=activity.pk).exists()
     # the leader, who sees them all, may
-    assert personas["leader"].post(delete).status_code == 302
+    assert personas["leader"].post(delete, version(activity)).status_code == 302
     assert not Activity.objects.filter(pk=activity.pk).exists()

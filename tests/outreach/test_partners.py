@@ -92,7 +92,7 @@ def test_only_the_wards_own_partners_are_edited_there(world, personas):
     assert leader.get(reverse("outreach:partner_edit", args=[theirs.pk])).status_code == 404
     url = reverse("outreach:partner_edit", args=[ours.pk])
     data = {"name": "Công ty A", "kind": "employer", "note": "Nhận 3 người sau cai"}
-    assert leader.post(url, data).status_code == 302
+    assert leader.post(url, {**data, "version": ours.version}).status_code == 302
     ours.refresh_from_db()
     assert ours.note == "Nhận 3 người sau cai" and not ours.active
     event = AuditEvent.objects.get(action="update", object_type="outreach.partner")

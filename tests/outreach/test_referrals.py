@@ -403,6 +403,7 @@ def _step(referral, **fields) -> dict:
         "changed_on": TODAY.isoformat(),
         "note": "",
         "expected_status": referral.status,
+        "version": str(Referral.objects.get(pk=referral.pk).version),
     }
     data.update(fields)
     return data

@@ -12,11 +12,16 @@ Every form is read as a browser reads it: its hidden fields come from the page i
 
 from __future__ import annotations
 
+import datetime
 from html.parser import HTMLParser
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from outreach import services as outreach
+from outreach.models import Activity, Partner, Referral, ReferralStatusChange
+from tests import factories as f
 from wards.models import Member, Team
 
 SAVED = "đã được lưu ở lần gửi trước"
@@ -153,3 +158,150 @@ def test_a_form_without_its_version_saves_nothing_and_says_why(world, personas):
     assert "Biểu mẫu này đã cũ" in response.content.decode()
     member.refresh_from_db()
     assert member.phone != "0933333333"
+
+
+# Outreach: activities, partners, referrals ---------------------------------------------------
+
+TODAY = timezone.localdate()
+DAY = (TODAY - datetime.timedelta(days=3)).isoformat()
+
+
+def test_the_notebook_grid_sent_twice_saves_each_line_once(world, personas):
+    url = reverse("outreach:activity_batch")
+    rows = {
+        "unit": world.ward_a.pk,
+        "dong-0-occurred_on": DAY,
+        "dong-0-kind": "radio",
+        "dong-0-sessions": "35",
+        "dong-0-minutes_each": "15",
+        "dong-1-occurred_on": DAY,
+        "dong-1-kind": "leaflets",
+        "dong-1-items": "700",
+    }
+    first, second = posted_twice(personas["leader"], url, rows)
+    assert first.status_code == 302
+    assert SAVED in second.content.decode()
+    assert Activity.objects.count() == 2
+    assert sum(a.sessions for a in Activity.objects.all()) == 36
+
+
+def _activity(world) -> Activity:
+    return outreach.activity_record(
+        actor=world.leader,
+        unit=world.ward_a,
+        occurred_on=TODAY - datetime.timedelta(days=3),
+        kind="community_meeting",
+        participants=40,
+    )
+
+
+def _activity_data(world, **changes) -> dict:
+    return {
+        "unit": world.ward_a.pk,
+        "kind": "community_meeting",
+        "occurred_on": DAY,
+        "sessions": "1",
+        "participants": "40",
+        **changes,
+    }
+
+
+def test_an_activity_edited_in_two_tabs_keeps_the_first_save(world, personas):
+    activity = _activity(world)
+    url = reverse("outreach:activity_edit", args=[activity.pk])
+    response = two_tabs(
+        personas["leader"],
+        url,
+        _activity_data(world, participants="80"),
+        _activity_data(world, participants="120", note="Ghi chú của tab thứ hai"),
+    )
+    refused_and_kept(response, "Ghi chú của tab thứ hai")
+    activity.refresh_from_db()
+    assert (activity.participants, activity.note, activity.version) == (80, "", 2)
+
+
+def test_an_activity_changed_since_the_delete_page_opened_is_not_deleted(world, personas):
+    activity = _activity(world)
+    client = personas["leader"]
+    delete = reverse("outreach:activity_delete", args=[activity.pk])
+    stale = hidden(client, delete)
+    edit = reverse("outreach:activity_edit", args=[activity.pk])
+    edited = {**hidden(client, edit), **_activity_data(world, participants="80")}
+    assert client.post(edit, edited).status_code == 302
+    response = client.post(delete, stale)
+    assert response.status_code == 200
+    assert "nên chưa xóa" in response.content.decode()
+    assert Activity.objects.get(pk=activity.pk).participants == 80
+    # the page as it is now deletes it
+    assert client.post(delete, hidden(client, delete)).status_code == 302
+    assert not Activity.objects.filter(pk=activity.pk).exists()
+
+
+PARTNER = {"name": "Trung tâm Dạy nghề Quận A", "kind": "training", "active": "on"}
+
+
+def test_the_add_partner_form_sent_twice_adds_one_partner(world, personas):
+    url = reverse("outreach:partner_add")
+    first, second = posted_twice(personas["officer"], url, PARTNER)
+    assert first.status_code == 302
+    assert SAVED in second.content.decode()
+    assert Partner.objects.filter(name=PARTNER["name"]).count() == 1
+
+
+def test_a_partner_edited_in_two_tabs_keeps_the_first_save(world, personas):
+    partner = outreach.partner_create(
+        actor=world.leader, unit=world.ward_a, name="Công ty Giày Việt", kind="employer"
+    )
+    url = reverse("outreach:partner_edit", args=[partner.pk])
+    data = {"name": "Công ty Giày Việt", "kind": "employer", "active": "on"}
+    response = two_tabs(
+        personas["leader"],
+        url,
+        {**data, "phone": "02438123456"},
+        {**data, "contact_person": "Chị Hoa phòng nhân sự"},
+    )
+    refused_and_kept(response, "Chị Hoa phòng nhân sự")
+    partner.refresh_from_db()
+    assert (partner.phone, partner.contact_person, partner.version) == ("02438123456", "", 2)
+
+
+def _referral(world) -> Referral:
+    person = f.person(ward=world.ward_a, registered_on=TODAY - datetime.timedelta(days=400))
+    f.assignment(person=person, member=world.volunteer_member)
+    return outreach.referral_create(
+        actor=world.leader,
+        person=person,
+        kind=Referral.Kind.VOCATIONAL_TRAINING,
+        referred_on=TODAY - datetime.timedelta(days=30),
+    )
+
+
+def test_a_referral_step_sent_twice_is_recorded_once(world, personas):
+    referral = _referral(world)
+    url = reverse("outreach:referral_detail", args=[referral.pk])
+    step = {"status": "approved", "changed_on": TODAY.isoformat(), "note": "Đã nhận hồ sơ"}
+    first, second = posted_twice(personas["volunteer"], url, step)
+    assert first.status_code == 302
+    assert SAVED in second.content.decode()
+    assert ReferralStatusChange.objects.filter(referral=referral).count() == 2  # made + approved
+    referral.refresh_from_db()
+    assert (referral.status, referral.version) == ("approved", 2)
+
+
+def test_a_referral_step_from_a_second_tab_is_refused_and_keeps_its_note(world, personas):
+    referral = _referral(world)
+    url = reverse("outreach:referral_detail", args=[referral.pk])
+    day = TODAY.isoformat()
+    response = two_tabs(
+        personas["volunteer"],
+        url,
+        {"status": "approved", "changed_on": day, "note": ""},
+        {"status": "declined", "changed_on": day, "note": "Không đủ điều kiện học"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Người khác vừa cập nhật giới thiệu này" in page
+    assert "Không đủ điều kiện học" in page
+    referral.refresh_from_db()
+    assert referral.status == "approved"
+    assert ReferralStatusChange.objects.filter(referral=referral).count() == 2

@@ -451,6 +451,7 @@ def referral_advance_fields(o) -> Fields:
         "amount": _amount(),
         "note": text_field(),
         "expected_status": Field(st.just(o.referral.status), hostile_choice(steps)),
+        "version": VERSION,
         "_once": ONCE,
     }
 
@@ -1089,7 +1090,7 @@ CASES = [
     Case(
         "outreach:activity_edit",
         "leader",
-        activity_fields,
+        lambda o: {**activity_fields(o), "version": VERSION},
         args=lambda o: [o.activity.pk],
         creates=writes(links(range(-10, 10))),
         watch=_activity_rows,
@@ -1097,7 +1098,7 @@ CASES = [
     Case(
         "outreach:activity_delete",
         "leader",
-        lambda o: {},
+        lambda o: {"version": VERSION},
         args=lambda o: [o.activity.pk],
         creates=writes({"outreach.activity": {-1}, **links(range(-10, 1))}),
     ),
@@ -1130,6 +1131,7 @@ CASES = [
             "contact_person": text_field(),
             "note": text_field(),
             "active": checkbox_field(),
+            "version": VERSION,
         },
         args=lambda o: [o.partner.pk],
         creates=writes(),
