@@ -1,8 +1,8 @@
 """Only the reference data is administered here.
 
-Supervised persons and their casework are deliberately not registered: an administrator sees
-aggregates only (wards.access), and the Django admin would show names, notes and test results
-to every superuser without writing the audit trail.
+Supervised persons and their casework are deliberately not registered, and the site refuses
+them (wards/admin_site.py): an administrator sees aggregates only (wards.access), and the
+Django admin would show names, notes and test results to every superuser.
 """
 
 from django.contrib import admin

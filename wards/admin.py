@@ -1,3 +1,6 @@
+"""Accounts' posts, units, teams and areas; the audit trail, read-only. Every ModelAdmin here
+is audited by the site (wards/admin_site.py)."""
+
 from django.contrib import admin
 
 from wards.models import AdminUnit, Area, AuditEvent, Member, Post, Team
@@ -36,11 +39,14 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
+    """To link a member to their account; the rest of a member's details (phone, birth year)
+    are the team's, edited in the app. Every page and change here is audited (admin_site)."""
+
     list_display = ["full_name", "team", "role", "organisation", "joined_on", "left_on", "user"]
     list_filter = ["role", "organisation"]
     search_fields = ["full_name", "team__name"]
     raw_id_fields = ["team", "user"]
-    exclude = ["created_by"]
+    fields = ["team", "full_name", "role", "organisation", "joined_on", "left_on", "user"]
 
 
 @admin.register(Area)

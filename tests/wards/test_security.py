@@ -6,6 +6,7 @@ Each measure of issue 6 that is not about accounts is proven here, or named wher
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 import os
 import re
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.test import Client
@@ -30,7 +32,7 @@ from outreach.models import Activity, Referral
 from tests import factories as f
 from tests.test_access_matrix import MATRIX
 from wards.middleware import CONTENT_SECURITY_POLICY
-from wards.models import AuditEvent, UsedFormToken
+from wards.models import AuditEvent, Member, Post, UsedFormToken
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = timezone.localdate()
@@ -379,3 +381,177 @@ def test_two_racing_submissions_of_one_form_save_one_contact(transactional_db, w
     assert answers == [302, 302]
     assert Contact.objects.filter(person=person).count() == 1
     assert UsedFormToken.objects.count() == 1
+
+
+# The admin site: no persons' data, every look and change audited, the app's login ------------
+
+# Every model on the admin site, reviewed: a new registration fails here until someone decides
+# whether it holds personal data (then it belongs in wards.admin_site.KEPT_OUT) or not.
+ADMIN_MODELS = {
+    "auth.group",
+    "auth.user",
+    "axes.accessattempt",
+    "axes.accesslog",
+    "axes.accessfailurelog",
+    "otp_totp.totpdevice",
+    "wards.adminunit",
+    "wards.team",
+    "wards.member",
+    "wards.area",
+    "wards.post",
+    "wards.auditevent",
+    "cases.programme",
+    "outreach.partner",
+    "reports.submission",
+}
+
+
+def test_the_admin_site_holds_no_persons_data_and_audits_every_model_it_shows():
+    from django.apps import apps
+    from django.contrib import admin
+
+    from wards.admin_site import AuditedAdmin, kept_out
+
+    registered = {model._meta.label_lower: ma for model, ma in admin.site._registry.items()}
+    assert set(registered) == ADMIN_MODELS
+    assert all(isinstance(ma, AuditedAdmin) for ma in registered.values())
+    for label in ["cases.person", "cases.contact", "outreach.referral", "outreach.activity"]:
+        assert kept_out(apps.get_model(label))
+    assert not any(kept_out(model) for model in admin.site._registry)
+    with pytest.raises(ImproperlyConfigured, match="kept out"):
+        admin.site.register(Person)
+    with pytest.raises(ImproperlyConfigured, match="kept out"):
+        admin.site.register([Contact, Referral])
+
+
+def test_the_admin_login_is_the_apps_login_with_its_audit_and_throttle(world, client):
+    admin_login = reverse("admin:login")
+    response = client.get(f"{admin_login}?next=/quan-tri/auth/user/")
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next=%2Fquan-tri%2Fauth%2Fuser%2F"
+    # Its own form is gone: a password posted there logs nobody in and is not counted.
+    client.post(admin_login, {"username": "quantri", "password": f.PASSWORD})
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("admin:index"))["Location"].startswith(admin_login)
+
+    client.post(reverse("login"), {"username": "quantri", "password": "sai"})
+    assert AuditEvent.objects.filter(action="login_failed").count() == 1
+    response = client.post(
+        reverse("login"), {"username": "quantri", "password": f.PASSWORD, "next": "/quan-tri/"}
+    )
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="login", actor=world.admin).count() == 1
+
+
+def test_the_admin_login_page_refuses_a_logged_in_user_who_is_not_staff(world, personas):
+    assert personas["leader"].get(reverse("admin:login")).status_code == 403
+
+
+def test_the_admin_logout_is_the_apps_audited_logout(world, personas):
+    assert personas["admin"].post(reverse("admin:logout")).status_code == 302
+    assert AuditEvent.objects.filter(action="logout", actor=world.admin).count() == 1
+
+
+def test_every_admin_look_at_a_member_or_an_account_is_audited(world, personas):
+    client = personas["admin"]
+    member = world.volunteer_member
+    assert client.get(reverse("admin:wards_member_changelist")).status_code == 200
+    listed = AuditEvent.objects.get(action="view", object_type="wards.member")
+    assert member.pk in listed.changes["ids"] and listed.actor == world.admin
+
+    url = reverse("admin:wards_member_change", args=[member.pk])
+    assert client.get(url).status_code == 200
+    seen = AuditEvent.objects.get(action="view", object_type="wards.member", object_id=member.pk)
+    assert seen.unit_id == world.team_a.ward_id
+    html = client.get(url).content.decode()
+    assert "phone" not in html  # a member's phone is the team's, edited in the app
+
+    for page in ["change", "history", "delete"]:
+        name = f"admin:auth_user_{page}"
+        assert client.get(reverse(name, args=[world.leader.pk])).status_code == 200
+    events = AuditEvent.objects.filter(
+        action="view", object_type="auth.user", object_id=world.leader.pk
+    )
+    assert sorted(e.changes["page"] for e in events) == ["change", "delete", "history"]
+
+
+def test_every_admin_change_is_audited_with_field_names_only(world, personas):
+    client = personas["admin"]
+    user = f.user("canbo.moi")
+    response = client.post(
+        reverse("admin:wards_post_add"),
+        {
+            "user": user.pk,
+            "role": Post.Role.SUPERVISOR,
+            "unit": world.district_a.pk,
+            "title": "Chuyên viên",
+            "started_on": "01/01/2026",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    post = Post.objects.get(user=user)
+    created = AuditEvent.objects.get(action="create", object_type="wards.post")
+    assert (created.actor, created.object_id, created.unit_id) == (
+        world.admin,
+        str(post.pk),
+        world.district_a.pk,
+    )
+    assert "role" in created.changes["fields"]
+
+    member = world.volunteer_member
+    data = {
+        "team": member.team_id,
+        "full_name": "Tên Mới Bí Mật",
+        "role": member.role,
+        "organisation": member.organisation,
+        "joined_on": member.joined_on.strftime("%d/%m/%Y"),
+        "left_on": "",
+        "user": member.user_id or "",
+    }
+    client.post(reverse("admin:wards_member_change", args=[member.pk]), data)
+    changed = AuditEvent.objects.get(action="update", object_type="wards.member")
+    assert changed.changes == {"admin": True, "fields": ["full_name"]}
+    assert "Bí Mật" not in json.dumps(list(AuditEvent.objects.values_list("changes", flat=True)))
+
+    response = client.post(reverse("admin:wards_post_delete", args=[post.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    deleted = AuditEvent.objects.get(action="delete", object_type="wards.post")
+    assert deleted.object_id == str(post.pk)
+
+
+def test_a_member_added_in_a_teams_admin_page_is_audited(world, personas):
+    client = personas["admin"]
+    team = world.team_b
+    page = client.get(reverse("admin:wards_team_change", args=[team.pk]))
+    form = page.context["adminform"].form
+    inline = page.context["inline_admin_formsets"][0].formset
+    data = {name: form[name].value() or "" for name in form.fields}
+    data["established_on"] = team.established_on.strftime("%d/%m/%Y")
+    data.update(
+        {
+            f"{inline.prefix}-TOTAL_FORMS": inline.total_form_count() + 1,
+            f"{inline.prefix}-INITIAL_FORMS": inline.initial_form_count(),
+            f"{inline.prefix}-MIN_NUM_FORMS": 0,
+            f"{inline.prefix}-MAX_NUM_FORMS": 1000,
+        }
+    )
+    for i, existing in enumerate(inline.forms[: inline.initial_form_count()]):
+        for name in existing.fields:
+            value = existing[name].value()
+            if hasattr(value, "strftime"):
+                value = value.strftime("%d/%m/%Y")
+            data[f"{inline.prefix}-{i}-{name}"] = "" if value is None else value
+    new = inline.initial_form_count()
+    data.update(
+        {
+            f"{inline.prefix}-{new}-full_name": "Người Mới Bí Mật",
+            f"{inline.prefix}-{new}-role": "member",
+            f"{inline.prefix}-{new}-organisation": Member.Organisation.YOUTH,
+            f"{inline.prefix}-{new}-joined_on": "01/02/2026",
+        }
+    )
+    response = client.post(reverse("admin:wards_team_change", args=[team.pk]), data)
+    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+    added = AuditEvent.objects.get(action="create", object_type="wards.member")
+    assert added.unit_id == team.ward_id and added.changes == {"admin": True}
+    assert "Bí Mật" not in json.dumps(list(AuditEvent.objects.values_list("changes", flat=True)))
