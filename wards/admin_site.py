@@ -15,13 +15,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import NestedObjects, quote, unquote
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.db import models
+from django.db import models, router
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
@@ -89,8 +92,6 @@ class AuditedAdmin(admin.ModelAdmin):
         return response
 
     def _looked_at(self, request, object_id, page: str) -> None:
-        from django.contrib.admin.utils import unquote
-
         obj = self.get_object(request, unquote(object_id)) if object_id else None
         if obj is not None:
             self._audit(request, "view", obj, page=page)
@@ -112,6 +113,39 @@ class AuditedAdmin(admin.ModelAdmin):
             # The confirmation page lists the related objects by name.
             self._looked_at(request, object_id, "delete")
         return super().delete_view(request, object_id, extra_context)
+
+    def get_deleted_objects(self, objs, request):
+        """Django's list of what a deletion takes with it, with the objects the site keeps out
+        (a member's assignments, a person's contacts) counted by kind and id, never named."""
+        try:
+            first = objs[0]
+        except IndexError:
+            return [], {}, set(), []
+        collector = NestedObjects(using=router.db_for_write(first._meta.model), origin=objs)
+        collector.collect(objs)
+        perms_needed: set[str] = set()
+
+        def describe(obj):
+            opts = obj._meta
+            if kept_out(type(obj)):
+                return f"{capfirst(opts.verbose_name)} #{obj.pk}"
+            if not self.admin_site.is_registered(type(obj)):
+                return f"{capfirst(opts.verbose_name)}: {obj}"
+            if not self.admin_site.get_model_admin(type(obj)).has_delete_permission(request, obj):
+                perms_needed.add(opts.verbose_name)
+            url = reverse(
+                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
+                args=[quote(obj.pk)],
+            )
+            return format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, obj)
+
+        to_delete = collector.nested(describe)
+        protected = [describe(obj) for obj in collector.protected]
+        counts = {
+            model._meta.verbose_name_plural: len(found)
+            for model, found in collector.model_objs.items()
+        }
+        return to_delete, counts, perms_needed, protected
 
     # Writes ---------------------------------------------------------------------------------
 

@@ -555,3 +555,15 @@ def test_a_member_added_in_a_teams_admin_page_is_audited(world, personas):
     added = AuditEvent.objects.get(action="create", object_type="wards.member")
     assert added.unit_id == team.ward_id and added.changes == {"admin": True}
     assert "Bí Mật" not in json.dumps(list(AuditEvent.objects.values_list("changes", flat=True)))
+
+
+def test_the_admin_delete_page_never_names_a_person_it_would_take_along(world, personas):
+    user = f.user("nguoi.dang.ky")
+    person = f.person(ward=world.ward_a, full_name="Người Không Được Nêu Tên", consent_by=user)
+
+    page = personas["admin"].get(reverse("admin:auth_user_delete", args=[user.pk]))
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Người Không Được Nêu Tên" not in html
+    assert f"#{person.pk}" in html
