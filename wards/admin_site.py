@@ -176,6 +176,16 @@ class AuditedAdmin(admin.ModelAdmin):
             changes={"admin": True, **changes},
         )
 
+    def response_action(self, request, queryset):
+        """A list action (other than delete_selected, which log_deletions audits), with the ids
+        it was run on."""
+        action = request.POST.get("action", "")
+        ids = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        response = super().response_action(request, queryset)
+        if response is not None and action and action != "delete_selected":
+            self._audit(request, "update", admin_action=action[:60], ids=ids[:1000])
+        return response
+
     def log_addition(self, request, obj, message):
         entry = super().log_addition(request, obj, message)
         self._audit_write(

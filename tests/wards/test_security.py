@@ -567,3 +567,23 @@ def test_the_admin_delete_page_never_names_a_person_it_would_take_along(world, p
     assert page.status_code == 200
     assert "Người Không Được Nêu Tên" not in html
     assert f"#{person.pk}" in html
+
+
+def test_an_admin_list_action_is_audited_with_what_it_was_run_on(world, personas, monkeypatch):
+    from django.contrib import admin
+
+    from outreach.models import Partner
+
+    def retire(modeladmin, request, queryset):
+        queryset.update(active=False)
+
+    monkeypatch.setattr(admin.site.get_model_admin(Partner), "actions", [retire])
+    partner = f.partner(unit=world.ward_a)
+    response = personas["admin"].post(
+        reverse("admin:outreach_partner_changelist"),
+        {"action": "retire", "_selected_action": [partner.pk]},
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="update", object_type="outreach.partner")
+    assert event.actor == world.admin
+    assert event.changes == {"admin": True, "admin_action": "retire", "ids": [str(partner.pk)]}
