@@ -142,7 +142,7 @@ CONTACTS = (
 UNDER_POST_REHAB = """EXISTS (
         SELECT 1 FROM post_rehab e
         WHERE e.person_id = {person} AND e.started_on <= {day}
-          AND (e.ended_on IS NULL OR e.ended_on > {day}))"""
+          AND (e.ended_on IS NULL OR e.ended_on >= {day}))"""
 
 POST_REHAB_CONTACTS = (
     """cases_contact c
@@ -192,7 +192,7 @@ MILESTONES = (
     ],
 )
 
-MANAGED = "e.started_on <= {last} AND (e.ended_on IS NULL OR e.ended_on > {last})"
+MANAGED = "e.started_on <= {last} AND (e.ended_on IS NULL OR e.ended_on >= {last})"
 STARTED = "e.started_on BETWEEN {first} AND {last}"
 COMPLETED = "e.ended_on BETWEEN {first} AND {last} AND e.end_reason = 'completed'"
 ENROLMENTS = (
@@ -211,7 +211,7 @@ ENROLMENTS = (
 # (registered by then, not closed by then) and the caseload (an assignment held that day: started
 # by then, not ended on or before it) count from here, each person once.
 GROUP = 'pe."group"'  # a reserved word
-ON_REGISTER = "pe.registered_on <= {last} AND (pe.closed_on IS NULL OR pe.closed_on > {last})"
+ON_REGISTER = "pe.registered_on <= {last} AND (pe.closed_on IS NULL OR pe.closed_on >= {last})"
 PERSONS_AT_END = (
     f"""cases_person pe
     JOIN wards_adminunit w ON w.id = pe.ward_id
@@ -220,7 +220,7 @@ PERSONS_AT_END = (
                           ELSE pe.ward_id END
     LEFT JOIN (
         SELECT DISTINCT a.person_id FROM cases_assignment a
-        WHERE a.started_on <= {{last}} AND (a.ended_on IS NULL OR a.ended_on > {{last}})
+        WHERE a.started_on <= {{last}} AND (a.ended_on IS NULL OR a.ended_on >= {{last}})
     ) held ON held.person_id = pe.id
     WHERE ({ON_REGISTER}) OR held.person_id IS NOT NULL""",  # noqa: S608 (SQL text, no values)
     [
@@ -286,7 +286,7 @@ TEAMS = (
     """wards_team t
     JOIN scope s ON s.unit_id = t.ward_id
     WHERE (t.established_on IS NULL OR t.established_on <= {last})
-      AND (t.dissolved_on IS NULL OR t.dissolved_on > {last})""",
+      AND (t.dissolved_on IS NULL OR t.dissolved_on >= {last})""",
     [("team.teams", "count(*)")],
 )
 
@@ -294,7 +294,9 @@ MEMBERS = (
     """wards_member mb
     JOIN wards_team t ON t.id = mb.team_id
     JOIN scope s ON s.unit_id = t.ward_id
-    WHERE mb.joined_on <= {last} AND (mb.left_on IS NULL OR mb.left_on > {last})""",
+    WHERE mb.joined_on <= {last} AND (mb.left_on IS NULL OR mb.left_on >= {last})
+      AND (t.established_on IS NULL OR t.established_on <= {last})
+      AND (t.dissolved_on IS NULL OR t.dissolved_on >= {last})""",
     [
         ("team.members", "count(*)"),
         *(
