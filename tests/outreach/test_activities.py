@@ -606,3 +606,22 @@ def test_a_volunteer_cannot_delete_a_session_with_attendees_she_may_not_see(worl
     # the leader, who sees them all, may
     assert personas["leader"].post(delete, version(activity)).status_code == 302
     assert not Activity.objects.filter(pk=activity.pk).exists()
+
+
+def test_the_attendees_kept_count_and_hold_the_session_to_its_kind(world, personas):
+    activity, mine, unseen = _club_with_unseen_attendees(world)
+    volunteer = personas["volunteer"]
+    url = reverse("outreach:activity_edit", args=[activity.pk])
+    # participants left empty: everyone attending is counted, the ones she may not see too
+    data = post(world, "club_session", participants="", persons=[mine.pk], **version(activity))
+    assert volunteer.post(url, data).status_code == 302
+    activity.refresh_from_db()
+    assert activity.participants == 4
+    # a patrol records no attendees, and she cannot untick the ones she may not see
+    data = post(world, "patrol", persons=[], **version(activity))
+    response = volunteer.post(url, data)
+    assert response.status_code == 200
+    assert "nhờ Đội trưởng" in response.context["form"].errors["persons"][0]
+    activity.refresh_from_db()
+    assert activity.kind == "club_session"
+    assert set(activity.persons.all()) == {mine, *unseen}
