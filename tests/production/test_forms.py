@@ -644,6 +644,8 @@ def _explain(answer: Response) -> str:
     errors = re.findall(
         r"(?:invalid-feedback|alert-danger|text-danger)[^>]*>(.*?)</", answer.text, re.S
     )
+    if answer.status >= 500:
+        return f"{answer}: a server error (its traceback is in the captured log)"
     return f"{answer}: {[e.strip() for e in errors if e.strip()] or answer.text[-1500:]}"
 
 
@@ -702,7 +704,8 @@ def submit(site: Site, case: FormCase) -> None:
     filled = form.filled(case.values(o))
     before = case.creates(o).count() if case.creates else 0
     answer = post(browser, case, filled, o)
-    assert answer.status == case.status, _explain(answer)
+    if answer.status != case.status:
+        raise AssertionError(_explain(answer))
     landed = browser.follow(answer)
     assert landed.status == 200, f"after saving, {landed}"
     case.check(o, answer if case.status == 200 else landed)
@@ -721,7 +724,7 @@ def run(site: Site, steps: list[tuple[str, Callable[[], None]]]) -> None:
     for name, step in steps:
         try:
             step()
-        except Exception as error:  # noqa: BLE001 - every form's failure is listed
+        except (Exception, pytest.fail.Exception) as error:  # noqa: BLE001 - list them all
             failures.append(f"{name}: {type(error).__name__}: {error}")
     assert not failures, "\n\n".join(failures)
 
