@@ -93,7 +93,7 @@ class Partner(Authored):
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True, default="")
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True, default="")
     contact_person = models.CharField(_("người liên hệ"), max_length=120, blank=True, default="")
-    note = models.TextField(_("ghi chú"), blank=True, default="")
+    note = models.TextField(_("ghi chú"), max_length=2_000, blank=True, default="")
     active = models.BooleanField(_("đang hợp tác"), default=True)
     version = version_field()  # wards.versions
 
@@ -277,7 +277,7 @@ class Activity(Authored):
     minutes = models.PositiveIntegerField(_("tổng thời lượng (phút)"), null=True, blank=True)
     place = models.CharField(_("địa điểm, trường học"), max_length=200, blank=True, default="")
     audience = models.CharField(_("đối tượng tham dự"), max_length=200, blank=True, default="")
-    note = models.TextField(_("ghi chú"), blank=True, default="")
+    note = models.TextField(_("ghi chú"), max_length=5_000, blank=True, default="")
     partners = models.ManyToManyField(
         Partner, verbose_name=_("đơn vị phối hợp"), blank=True, related_name="activities"
     )
@@ -487,7 +487,7 @@ class Referral(Authored):
     )
     status_on = models.DateField(_("ngày của trạng thái"))
     amount = models.PositiveBigIntegerField(_("số tiền (đồng)"), null=True, blank=True)
-    note = models.TextField(_("ghi chú"), blank=True, default="")
+    note = models.TextField(_("ghi chú"), max_length=2_000, blank=True, default="")
     version = version_field()  # wards.versions
 
     objects = ReferralQuerySet.as_manager()

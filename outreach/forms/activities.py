@@ -20,7 +20,14 @@ from cases.models import Person
 from outreach.models import Activity, Partner, figure_errors
 from outreach.unseen import RELATIONS, unseen
 from wards.access import access_for
-from wards.forms import DateInput, ModelMultipleChoiceField, not_in_future
+from wards.forms import (
+    DateField,
+    DateInput,
+    ModelMultipleChoiceField,
+    NotesField,
+    TextField,
+    not_in_future,
+)
 from wards.models import AdminUnit, Member
 from wards.versions import Versioned, VersionField
 
@@ -155,9 +162,8 @@ class ActivityForm(Versioned, FiguresMixin, forms.Form):
         label=_("Loại hoạt động"),
         error_messages={"required": _("Hãy chọn loại hoạt động.")},
     )
-    occurred_on = forms.DateField(
+    occurred_on = DateField(
         label=_("Ngày"),
-        widget=DateInput(),
         error_messages={"required": _("Hãy nhập ngày."), "invalid": _("Ngày không hợp lệ.")},
     )
     sessions = forms.IntegerField(
@@ -176,14 +182,14 @@ class ActivityForm(Versioned, FiguresMixin, forms.Form):
     )
     items = count_field(_("Số lượng"))
     minutes_each = count_field(_("Thời lượng mỗi lần (phút)"))
-    place = forms.CharField(
+    place = TextField(
         label=_("Địa điểm, trường học"),
         required=False,
         max_length=200,
         help_text=_("Với buổi tại trường học, ghi tên trường."),
     )
-    title = forms.CharField(label=_("Nội dung, chủ đề"), required=False, max_length=255)
-    audience = forms.CharField(
+    title = TextField(label=_("Nội dung, chủ đề"), required=False, max_length=255)
+    audience = TextField(
         label=_("Đối tượng tham dự"),
         required=False,
         max_length=200,
@@ -208,8 +214,11 @@ class ActivityForm(Versioned, FiguresMixin, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    note = forms.CharField(
-        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    note = NotesField(
+        label=_("Ghi chú"),
+        required=False,
+        max_length=Activity._meta.get_field("note").max_length,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     version = VersionField()
 
@@ -319,7 +328,7 @@ class ActivityDeleteForm(Versioned, forms.Form):
 class ActivityRowForm(FiguresMixin, forms.Form):
     """One line of the notebook grid: the figures, without lists of people."""
 
-    occurred_on = forms.DateField(label=_("Ngày"), widget=DateInput())
+    occurred_on = DateField(label=_("Ngày"))
     kind = forms.ChoiceField(label=_("Loại hoạt động"))
     sessions = forms.IntegerField(
         label=_("Số buổi"),
@@ -331,8 +340,8 @@ class ActivityRowForm(FiguresMixin, forms.Form):
     participants = count_field(_("Số người"))
     items = count_field(_("Số lượng"))
     minutes_each = count_field(_("Phút mỗi lần"))
-    place = forms.CharField(label=_("Địa điểm, trường"), required=False, max_length=200)
-    title = forms.CharField(label=_("Nội dung"), required=False, max_length=255)
+    place = TextField(label=_("Địa điểm, trường"), required=False, max_length=200)
+    title = TextField(label=_("Nội dung"), required=False, max_length=255)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,12 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from outreach.models import Partner
+from wards.forms import formfield
 from wards.versions import Versioned, VersionField
 
 
 class PartnerForm(forms.ModelForm):
     class Meta:
         model = Partner
+        formfield_callback = formfield
         fields = ["name", "kind", "phone", "address", "contact_person", "note", "active"]
         widgets = {
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.forms.work import ButtonChoices
 from outreach.models import Partner, Referral
-from wards.forms import DateInput, not_in_future
+from wards.forms import DateField, NotesField, TextField, not_in_future
 from wards.models import AdminUnit
 from wards.versions import Versioned, VersionField
 
@@ -101,7 +101,7 @@ class ReferralForm(forms.Form):
         widget=ButtonChoices,
         error_messages={"required": _("Hãy chọn loại hỗ trợ.")},
     )
-    referred_on = forms.DateField(label=_("Ngày giới thiệu"), widget=DateInput())
+    referred_on = DateField(label=_("Ngày giới thiệu"))
     partner = PartnerChoiceField(
         label=_("Đối tác"),
         queryset=Partner.objects.none(),
@@ -120,8 +120,11 @@ class ReferralForm(forms.Form):
             "Chưa biết thì để trống, ghi sau khi được duyệt."
         ),
     )
-    note = forms.CharField(
-        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    note = NotesField(
+        label=_("Ghi chú"),
+        required=False,
+        max_length=Referral._meta.get_field("note").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, user, ward: AdminUnit, **kwargs):
@@ -158,9 +161,9 @@ class ReferralAdvanceForm(Versioned, forms.Form):
             "invalid_choice": _("Hãy chọn một trong các kết quả được đưa ra."),
         },
     )
-    changed_on = forms.DateField(label=_("Ngày"), widget=DateInput())
+    changed_on = DateField(label=_("Ngày"))
     amount = AmountField(label=_("Số tiền (đồng)"))
-    note = forms.CharField(
+    note = TextField(
         label=_("Ghi chú"),
         required=False,
         max_length=255,
