@@ -327,3 +327,107 @@ def test_the_copy_costs_the_same_queries_for_one_record_or_many(file, world):
     with CaptureQueriesContext(connection) as many:
         download(client, file, "json")
     assert len(many) == len(one)
+
+
+# The largest record allowed ------------------------------------------------------------------
+
+
+def _at_most(model, name: str, char: str = "ư") -> str:
+    return char * model._meta.get_field(name).max_length
+
+
+@pytest.fixture
+def largest(world):
+    """A person with every text field at its maximum and ten years of weekly casework, every
+    note at its maximum too: the largest record the copy has to make (issue 19)."""
+    from cases.models import Assessment, Contact, Milestone
+    from outreach.models import Referral, ReferralStatusChange
+
+    texts = {
+        name: _at_most(Person, name)
+        for name in ("full_name", "alias", "address", "family_contact", "substances")
+        + ("history_notes",)
+    }
+    person = f.person(
+        ward=world.ward_a, id_number="0" * 20, phone="0" * 20, registered_on=D(2015, 1, 5), **texts
+    )
+    days = [D(2015, 1, 5) + datetime.timedelta(weeks=n) for n in range(520)]
+    common = {"person": person, "ward": world.ward_a}
+    Contact.objects.bulk_create(
+        Contact(
+            **common,
+            person_group=person.group,
+            occurred_on=day,
+            kind=Contact.Kind.HOME_VISIT,
+            summary=_at_most(Contact, "summary"),
+        )
+        for day in days
+    )
+    Assessment.objects.bulk_create(
+        Assessment(
+            **common, assessed_on=day, result="progressing", note=_at_most(Assessment, "note")
+        )
+        for day in days[::4][:120]
+    )
+    Milestone.objects.bulk_create(
+        Milestone(**common, occurred_on=day, kind="job", note=_at_most(Milestone, "note"))
+        for day in days[::4][:120]
+    )
+    for day in days[::17][:30]:
+        referral = f.referral(person=person, referred_on=day, note=_at_most(Referral, "note"))
+        ReferralStatusChange.objects.bulk_create(
+            ReferralStatusChange(
+                referral=referral,
+                status=status,
+                changed_on=day,
+                note=_at_most(ReferralStatusChange, "note"),
+            )
+            for status in ("referred", "approved", "completed")
+        )
+    return person
+
+
+def test_the_copy_of_the_largest_record_allowed_is_bounded(largest, world):
+    from cases.views import subject
+
+    copy = subject.build_copy(largest)
+    own = len(PERSON_PARTS)
+    # the JSON holds everything
+    data = json.loads(subject.write_json(copy))
+    records = {part["title"]: part["records"] for part in data["parts"]}
+    assert len(records["Tiếp cận, giúp đỡ"]) == 520
+    assert records["Thông tin cá nhân"][0]["Quá trình, tiền sử"] == "ư" * 10_000
+    # the PDF prints the person's own fields whole and at most the budget of records
+    own_size = sum(subject._size(r) for part in copy.parts[:own] for r in part.records)
+    assert own_size < 15_000
+    fitted = subject.fit(copy.parts[own:])
+    printed = sum(subject._size(r) for part in fitted for r in part.records)
+    assert 0.8 * subject.PDF_TEXT_BUDGET < printed <= subject.PDF_TEXT_BUDGET
+    omitted = {part.title: part.omitted for part in fitted}
+    assert omitted["Tiếp cận, giúp đỡ"] > 500
+    contacts = next(p for p in fitted if p.title == "Tiếp cận, giúp đỡ")
+    assert contacts.records[-1] == copy.parts[own + 2].records[-1]  # the latest are kept
+    kept = zip(fitted, copy.parts[own:], strict=True)
+    assert all(p.records for p, whole in kept if whole.records)
+    response = download(login(world.leader), largest, "pdf")
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) < 60
+    first = reader.pages[0].extract_text()
+    assert "ư" * 20 in first.replace("\n", "")
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "mục cũ nhất của phần này" in " ".join(text.split())
+
+
+def test_fit_gives_the_smaller_parts_whole_and_the_latest_records_of_the_larger():
+    from cases.views.subject import Entry, Part, Record, _size, fit
+
+    def part(title, *lengths):
+        return Part(title, tuple(Record((Entry("x", "y" * n),)) for n in lengths))
+
+    small, large = part("a", 10, 10), part("b", 100, 100, 100, 100)
+    fitted = fit((large, small), budget=250)
+    assert fitted[1] == small
+    assert fitted[0].records == large.records[-2:] and fitted[0].omitted == 2
+    assert sum(_size(r) for p in fitted for r in p.records) <= 250
+    assert fit((large, small), budget=10_000) == (large, small)
