@@ -28,7 +28,6 @@ from cases.models import Assessment, Assignment, Contact, Enrollment, Milestone,
 from outreach.models import Activity, Partner, Referral
 from reports.models import Submission
 from tests import factories as f
-from tests.security.test_fuzz_forms import objs  # noqa: F401
 from wards.models import AuditEvent, Member, Team
 
 APPS = ("wards", "cases", "outreach", "reports", "imports")
@@ -421,7 +420,7 @@ def call_once(case: Call, o) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("group", GROUPS)
-def test_services_write_outside_any_transaction(transactional_db, objs, group):  # noqa: F811
+def test_services_write_outside_any_transaction(transactional_db, objs, group):
     failures = []
     for name in GROUPS[group]:
         try:
