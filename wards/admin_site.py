@@ -7,7 +7,7 @@
   writes a view event, and each addition, change and deletion (inlines included) an audit row
   with the changed field names, never their values.
 - Logging in goes through the application's login page (one form, one throttle, one audit, the
-  second factor); logging out through its audited logout.
+  second factor); logging out and changing one's password through its audited pages.
 """
 
 from __future__ import annotations
@@ -250,6 +250,10 @@ class Site(admin.AdminSite):
         from wards.account_views import LogoutView
 
         return LogoutView.as_view()(request)
+
+    def password_change(self, request, extra_context=None):
+        """The application's page: the same validators, and audited."""
+        return redirect("password_change")
 
     @staticmethod
     def _next(request) -> str:

@@ -447,7 +447,9 @@ def test_the_admin_login_page_refuses_a_logged_in_user_who_is_not_staff(world, p
     assert personas["leader"].get(reverse("admin:login")).status_code == 403
 
 
-def test_the_admin_logout_is_the_apps_audited_logout(world, personas):
+def test_the_admin_logout_and_password_change_are_the_apps_audited_ones(world, personas):
+    response = personas["admin"].get(reverse("admin:password_change"))
+    assert response.status_code == 302 and response["Location"] == reverse("password_change")
     assert personas["admin"].post(reverse("admin:logout")).status_code == 302
     assert AuditEvent.objects.filter(action="logout", actor=world.admin).count() == 1
 
