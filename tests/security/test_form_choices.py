@@ -18,7 +18,9 @@ the volunteer's club session to which the leader added both (issue 19: «A volun
 persons not assigned to her»).
 
 The same test fails when a form class is added to one of the apps that the walk does not
-open, until it is opened (a page and its records below) or excluded with a reason.
+open, until it is opened (a page and its records below) or excluded with a reason; when a
+choice field stops being looked at; and when a plain choice field offers different values to
+different users (built from rows, then) without saying which rows in ROW_CHOICES.
 """
 
 from __future__ import annotations
@@ -252,6 +254,8 @@ ROW_CHOICES = {
     ("RegisterFilterForm", "tnv"): (Member, "pk", {"", "chua"}),
     ("PickerForm", "don-vi"): (AdminUnit, "code", {""}),
 }
+# Choice fields whose values change with the page without being rows, and why.
+VARYING_CHOICES: dict[str, str] = {}
 # Choices a template draws itself, outside any form field: name → the same.
 RAW_CHOICES = {
     "tnv": (Member, "pk", {"", "chua"}),  # the assignment board's helper filter
@@ -269,6 +273,8 @@ class Walk:
         self.user = user
         self.problems: list[str] = []
         self.checked: set[str] = set()  # the choice fields looked at, as Form.field
+        # the other choice fields, Form.field → the sets of values they offered
+        self.static: dict[str, set[frozenset[str]]] = defaultdict(set)
         self._allowed: dict[tuple, set[str]] = {}
 
     def allowed(self, model, key: str) -> set[str]:
@@ -295,6 +301,9 @@ class Walk:
             for name, field in form.fields.items():
                 spec = self.field_spec(form, name, field)
                 if spec is None:
+                    if isinstance(field, forms.ChoiceField):
+                        values = frozenset(str(v) for v, _label in _flat(field.choices))
+                        self.static[f"{type(form).__name__}.{name}"].add(values)
                     continue
                 model, key, extra = spec
                 where = f"{url} {type(form).__name__}.{name}"
@@ -388,12 +397,19 @@ def test_the_scene_has_rows_each_persona_may_not_see(scene):
 
 def test_every_choice_offered_or_kept_is_visible_to_the_user(scene):
     problems, opened, checked = [], set(), set()
+    static: dict[str, set[frozenset[str]]] = defaultdict(set)
     for persona in PERSONAS:
         checker, forms_opened = walk(getattr(scene.w, persona), scene)
         problems += [f"{persona}: {problem}" for problem in checker.problems]
         opened |= forms_opened
         checked |= checker.checked
+        for name, offered in checker.static.items():
+            static[name] |= offered
     assert not problems, "\n".join(problems)
+    # a choice field whose choices change with the user or the page is built from rows: say
+    # in ROW_CHOICES which, or in VARYING_CHOICES why its values are not rows
+    varying = {name for name, offered in static.items() if len(offered) > 1}
+    assert varying - set(VARYING_CHOICES) == set(), "declare these in ROW_CHOICES"
     assert CHOICE_FIELDS - checked == set(), "the walk no longer looks at these choices"
     # the guard: every form of the apps was opened by some persona, or is excluded
     labels = {_label(cls) for cls in app_forms()}
