@@ -29,6 +29,7 @@ from django.utils.translation import pgettext_lazy
 from cases.text import fold
 from wards.access import access_for
 from wards.models import AdminUnit, Area, Authored, Member, Timestamped, holds_on
+from wards.versions import version_field
 
 
 def _visible_persons(user, *, via: str = "") -> Q:
@@ -395,6 +396,7 @@ class Enrollment(Authored):
     )
     decision_no = models.CharField(_("số quyết định"), max_length=60, blank=True, default="")
     decision_on = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    version = version_field()  # wards.versions
 
     objects = EnrollmentQuerySet.as_manager()
 

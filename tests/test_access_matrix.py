@@ -50,7 +50,8 @@ LOGOUT = ["login"] * 7
 SECOND_FACTOR = ["login", "home", "home", "home", "home", "home", "home"]
 REGISTER_SEARCH = ["login", 404, 302, 302, 404, 302, 404]
 REOPEN = ["login", 403, 302, 302, 404, 404, 404]
-DELETE = ["login", 403, 302, 302, 404, 404, 404]
+# deleting an activity: posted empty, without the version the page showed, it is shown again
+DELETE = ["login", 403, 200, 200, 404, 404, 404]
 # an uploaded file waiting for its preview to be confirmed is its uploader's alone (the leader's
 # here): the officer of the same ward, and everyone else, get 404
 UPLOADER_ONLY = ["login", 404, 200, 404, 404, 404, 404]

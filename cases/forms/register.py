@@ -24,6 +24,7 @@ from wards.forms import (
     formfield,
 )
 from wards.models import AdminUnit, Area, Member
+from wards.versions import Versioned, VersionField
 
 
 def ward_scope(user, ward: AdminUnit) -> frozenset[int]:
@@ -262,14 +263,15 @@ class DuplicateConfirmForm(forms.Form):
     confirm = forms.BooleanField(label=_("Vẫn đăng ký người mới"), required=False)
 
 
-class PersonCloseForm(forms.Form):
+class PersonCloseForm(Versioned, forms.Form):
     closed_on = DateField(label=_("Ngày đóng hồ sơ"))
     reason = forms.ChoiceField(
         label=_("Lý do"), choices=Person.ClosedReason.choices, widget=forms.RadioSelect
     )
+    version = VersionField()  # the person's, as the page showed it (wards.versions)
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"closed_on": timezone.localdate()})
+    def __init__(self, *args, version: int | None = None, **kwargs):
+        kwargs.setdefault("initial", {"closed_on": timezone.localdate(), "version": version})
         super().__init__(*args, **kwargs)
 
 
@@ -296,16 +298,17 @@ class EnrollmentForm(forms.ModelForm):
         self.fields["programme"].queryset = Programme.objects.active()
 
 
-class EnrollmentEndForm(forms.Form):
+class EnrollmentEndForm(Versioned, forms.Form):
     ended_on = DateField(label=_("Ngày kết thúc"))
     reason = forms.ChoiceField(
         label=_("Lý do kết thúc"),
         choices=Enrollment.EndReason.choices,
         widget=forms.RadioSelect,
     )
+    version = VersionField()  # the enrolment's, as the page showed it (wards.versions)
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"ended_on": timezone.localdate()})
+    def __init__(self, *args, version: int | None = None, **kwargs):
+        kwargs.setdefault("initial", {"ended_on": timezone.localdate(), "version": version})
         super().__init__(*args, **kwargs)
 
 

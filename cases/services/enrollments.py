@@ -29,9 +29,14 @@ from cases.services._common import (
 from wards.atomic import service
 from wards.audit import audit, diff
 from wards.models import AuditEvent
+from wards.versions import bump, refuse_stale
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+
+def _stale() -> str:
+    return _("Người khác vừa sửa lượt tham gia này. Hãy tải lại trang rồi sửa lại.")
 
 
 def _overlap_message(enrollment: Enrollment) -> str:
@@ -115,10 +120,14 @@ def enrollment_start(
 
 
 @service
-def enrollment_update(*, actor: User, enrollment: Enrollment, **fields: Any) -> Enrollment:
-    """Change the due date or the decision reference of an enrolment."""
+def enrollment_update(
+    *, actor: User, enrollment: Enrollment, expected_version: int | None = None, **fields: Any
+) -> Enrollment:
+    """Change the due date or the decision reference of an enrolment; with
+    `expected_version`, not over someone else's change (wards.versions)."""
     _refuse_unknown(fields, ENROLLMENT_FIELDS)
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    refuse_stale(enrollment, expected_version, _stale())
     changes = diff(enrollment, fields, keep={"due_on"})
     if not changes:
         return enrollment
@@ -126,7 +135,7 @@ def enrollment_update(*, actor: User, enrollment: Enrollment, **fields: Any) -> 
         setattr(enrollment, name, value)
     refuse_future(enrollment.decision_on, "decision_on")
     enrollment.full_clean()
-    enrollment.save(update_fields=[*changes, "updated_at"])
+    enrollment.save(update_fields=[*changes, bump(enrollment), "updated_at"])
     audit(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
@@ -155,7 +164,7 @@ def _end_enrollment(
     enrollment.ended_on = ended_on
     enrollment.end_reason = reason
     enrollment.full_clean()
-    enrollment.save(update_fields=["ended_on", "end_reason", "updated_at"])
+    enrollment.save(update_fields=["ended_on", "end_reason", bump(enrollment), "updated_at"])
     audit(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
@@ -168,8 +177,16 @@ def _end_enrollment(
 
 @service
 def enrollment_end(
-    *, actor: User, enrollment: Enrollment, ended_on: datetime.date, reason: str
+    *,
+    actor: User,
+    enrollment: Enrollment,
+    ended_on: datetime.date,
+    reason: str,
+    expected_version: int | None = None,
 ) -> Enrollment:
-    """End an enrolment on `ended_on` (its last day) for `reason` (Enrollment.EndReason)."""
+    """End an enrolment on `ended_on` (its last day) for `reason` (Enrollment.EndReason);
+    with `expected_version`, not one changed since the user saw it (wards.versions)."""
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.ended_on is None:
+        refuse_stale(enrollment, expected_version, _stale())
     return _end_enrollment(actor=actor, enrollment=enrollment, ended_on=ended_on, reason=reason)

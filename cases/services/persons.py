@@ -29,6 +29,7 @@ from cases.services.enrollments import _end_enrollment
 from wards.atomic import service
 from wards.audit import audit, diff
 from wards.models import AdminUnit, AuditEvent
+from wards.versions import refuse_stale
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -157,7 +158,14 @@ def person_update(
 
 
 @service
-def person_close(*, actor: User, person: Person, closed_on: datetime.date, reason: str) -> Person:
+def person_close(
+    *,
+    actor: User,
+    person: Person,
+    closed_on: datetime.date,
+    reason: str,
+    expected_version: int | None = None,
+) -> Person:
     """Close a person's file (đóng hồ sơ) on `closed_on`.
 
     What a team leader expects:
@@ -168,10 +176,17 @@ def person_close(*, actor: User, person: Person, closed_on: datetime.date, reaso
       a post-rehab management or another measure follows a decision, and its reason is what
       post_rehab.completed counts: the leader ends each enrolment first, with the reason the
       decision gives, rather than the app guessing it.
+
+    With `expected_version`, a file changed since the user saw it is not closed.
     """
     person = _lock(person)
     if not person.is_active:
         raise ValidationError(_("Hồ sơ này đã đóng từ trước."))
+    refuse_stale(
+        person,
+        expected_version,
+        _("Người khác vừa sửa hồ sơ này. Hãy tải lại trang để xem thay đổi rồi đóng hồ sơ."),
+    )
     refuse_future(closed_on, "closed_on")
     if closed_on < person.registered_on:
         raise ValidationError(

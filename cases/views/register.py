@@ -279,7 +279,7 @@ def person_close(request: HttpRequest, pk: int) -> HttpResponse:
     if not person.is_active:
         messages.info(request, _("Hồ sơ này đã đóng từ trước."))
         return redirect(_after_save(person))
-    form = PersonCloseForm(request.POST or None)
+    form = PersonCloseForm(request.POST or None, version=person.version)
     if request.method == "POST" and form.is_valid():
         try:
             services.person_close(
@@ -287,6 +287,7 @@ def person_close(request: HttpRequest, pk: int) -> HttpResponse:
                 person=person,
                 closed_on=form.cleaned_data["closed_on"],
                 reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -326,9 +327,15 @@ def enrollment_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = EnrollmentForm(request.POST or None, instance=Enrollment(person=person))
     if request.method == "POST" and form.is_valid():
         try:
-            enrollment = services.enrollment_start(
-                actor=request.user, person=person, **form.cleaned_data
+            enrollment = submit_once(
+                request,
+                lambda: services.enrollment_start(
+                    actor=request.user, person=person, **form.cleaned_data
+                ),
             )
+        except AlreadySubmitted:
+            already_saved(request)
+            return redirect(_after_save(person))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -354,7 +361,7 @@ def enrollment_end(request: HttpRequest, pk: int) -> HttpResponse:
     if enrollment.ended_on is not None:
         messages.info(request, _("Lượt tham gia này đã kết thúc."))
         return redirect(_after_save(person))
-    form = EnrollmentEndForm(request.POST or None)
+    form = EnrollmentEndForm(request.POST or None, version=enrollment.version)
     if request.method == "POST" and form.is_valid():
         try:
             services.enrollment_end(
@@ -362,6 +369,7 @@ def enrollment_end(request: HttpRequest, pk: int) -> HttpResponse:
                 enrollment=enrollment,
                 ended_on=form.cleaned_data["ended_on"],
                 reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -458,7 +466,10 @@ def _board_post(request: HttpRequest, form_class, run, failed: str, slot: str) -
     form = form_class(request.POST, user=request.user, ward=grant.unit)
     if form.is_valid():
         try:
-            message = run(form.cleaned_data)
+            message = submit_once(request, lambda: run(form.cleaned_data))
+        except AlreadySubmitted:
+            already_saved(request)
+            return redirect(ward_url(request, "cases:assignment_board", grant))
         except ValidationError as error:
             add_service_errors(form, error)
         else:

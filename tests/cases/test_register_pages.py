@@ -415,7 +415,7 @@ def test_leader_closes_and_reopens_a_file(world, personas):
     client = personas["leader"]
     response = client.post(
         reverse("cases:person_close", args=[person.pk]),
-        {"closed_on": TODAY.isoformat(), "reason": "moved_away"},
+        {"closed_on": TODAY.isoformat(), "reason": "moved_away", "version": person.version},
     )
     assert response.status_code == 302
     person.refresh_from_db()
@@ -437,7 +437,7 @@ def test_closing_with_an_open_enrolment_for_completion_is_refused(world, persona
     f.enrollment(person=person)
     response = personas["leader"].post(
         reverse("cases:person_close", args=[person.pk]),
-        {"closed_on": TODAY.isoformat(), "reason": "completed"},
+        {"closed_on": TODAY.isoformat(), "reason": "completed", "version": person.version},
     )
     assert response.status_code == 200
     assert "Hãy kết thúc từng chương trình" in response.content.decode()
@@ -467,7 +467,7 @@ def test_leader_starts_an_enrolment_with_the_programmes_default_length_and_ends_
     assert enrollment.due_on == datetime.date(2026, 3, 31)
     assert enrollment.ward == world.ward_a
     end = reverse("cases:enrollment_end", args=[enrollment.pk])
-    response = client.post(end, {"ended_on": "2025-09-30", "reason": "relapsed"})
+    response = client.post(end, {"ended_on": "2025-09-30", "reason": "relapsed", "version": 1})
     assert response.status_code == 302
     enrollment.refresh_from_db()
     assert (enrollment.ended_on, enrollment.end_reason) == (datetime.date(2025, 9, 30), "relapsed")

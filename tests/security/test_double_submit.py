@@ -19,6 +19,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import services as cases
+from cases.models import Assignment, Enrollment, Person
 from outreach import services as outreach
 from outreach.models import Activity, Partner, Referral, ReferralStatusChange
 from tests import factories as f
@@ -305,3 +307,72 @@ def test_a_referral_step_from_a_second_tab_is_refused_and_keeps_its_note(world, 
     referral.refresh_from_db()
     assert referral.status == "approved"
     assert ReferralStatusChange.objects.filter(referral=referral).count() == 2
+
+
+# Cases: enrolments, closing a file, the assignment board -------------------------------------
+
+ENROLMENT = {
+    "started_on": "2025-03-31",
+    "due_on": "",
+    "decision_no": "15/QĐ-UBND",
+    "decision_on": "2025-03-28",
+}
+
+
+def test_the_enrolment_form_sent_twice_starts_one_enrolment(world, personas):
+    person = f.person(ward=world.ward_a)
+    data = {**ENROLMENT, "programme": f.programme("post_rehab_12").pk}
+    url = reverse("cases:enrollment_add", args=[person.pk])
+    first, second = posted_twice(personas["leader"], url, data)
+    assert first.status_code == 302
+    assert SAVED in second.content.decode()
+    assert Enrollment.objects.filter(person=person).count() == 1
+
+
+def test_an_enrolment_ended_in_two_tabs_keeps_the_first_end(world, personas):
+    person = f.person(ward=world.ward_a)
+    enrollment = f.enrollment(person=person, started_on=datetime.date(2025, 1, 1))
+    url = reverse("cases:enrollment_end", args=[enrollment.pk])
+    client = personas["leader"]
+    tab1, tab2 = hidden(client, url), hidden(client, url)
+    # between the two tabs, someone corrects the enrolment's decision
+    cases.enrollment_update(actor=world.leader, enrollment=enrollment, decision_no="20/QĐ-UBND")
+    response = client.post(url, {**tab2, "ended_on": "2025-09-30", "reason": "relapsed"})
+    assert response.status_code == 200
+    assert "Người khác vừa sửa lượt tham gia này" in response.content.decode()
+    assert 'value="2025-09-30"' in response.content.decode()
+    enrollment.refresh_from_db()
+    assert enrollment.ended_on is None
+    fresh = hidden(client, url)
+    assert fresh["version"] == "2" and tab1["version"] == "1"
+    response = client.post(url, {**fresh, "ended_on": "2025-09-30", "reason": "relapsed"})
+    assert response.status_code == 302
+    enrollment.refresh_from_db()
+    assert (enrollment.ended_on, enrollment.version) == (datetime.date(2025, 9, 30), 3)
+
+
+def test_a_file_changed_since_the_close_page_opened_is_not_closed(world, personas):
+    person = f.person(ward=world.ward_a)
+    client = personas["leader"]
+    close = reverse("cases:person_close", args=[person.pk])
+    stale = hidden(client, close)
+    cases.person_update(actor=world.leader, person=person, address="Số 5 ngõ 12")
+    day = timezone.localdate().isoformat()
+    response = client.post(close, {**stale, "closed_on": day, "reason": "moved_away"})
+    refused_and_kept(response, day)
+    assert response.context["form"]["reason"].value() == "moved_away"
+    person.refresh_from_db()
+    assert person.status == Person.Status.ACTIVE and person.address == "Số 5 ngõ 12"
+
+
+def test_the_assignment_form_sent_twice_assigns_once(world, personas):
+    person = f.person(ward=world.ward_a)
+    url = reverse("cases:assignment_board")
+    data = {"persons": [person.pk], "member": world.volunteer_member.pk, "started_on": DAY}
+    client = personas["leader"]
+    form = {**hidden(client, url), **data}
+    reassign = reverse("cases:assignment_reassign")
+    assert client.post(reassign, form).status_code == 302
+    second = client.post(reassign, form, follow=True)
+    assert SAVED in second.content.decode()
+    assert Assignment.objects.filter(person=person).count() == 1

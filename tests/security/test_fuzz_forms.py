@@ -914,6 +914,7 @@ CASES = [
         lambda o: {
             "closed_on": date_field(datetime.date(2024, 1, 10), o.today),
             "reason": choice_field(_choices(Person.ClosedReason.choices)),
+            "version": Field(st.just(str(o.person.version)), VERSION.hostile),
         },
         args=lambda o: [o.person.pk],
         creates=writes(),
@@ -947,6 +948,7 @@ CASES = [
         lambda o: {
             "ended_on": date_field(datetime.date(2024, 2, 1), o.today),
             "reason": choice_field(_choices(Enrollment.EndReason.choices)),
+            "version": VERSION,
         },
         args=lambda o: [o.enrollment.pk],
         creates=writes(),
@@ -959,6 +961,7 @@ CASES = [
             "persons": pks_field([o.person.pk, o.other.pk], [o.person_b.pk, o.closed.pk]),
             "member": pk_field(o.members, [o.w.outsider_member.pk]),
             "started_on": date_field(datetime.date(2024, 6, 1), o.today),
+            "_once": ONCE,
         },
         creates=writes({"cases.assignment": {1, 2}}),
         watch=lambda o: [o.person.assignments.values(), o.other.assignments.values()],
@@ -971,6 +974,7 @@ CASES = [
             "from_member": pk_field([o.w.volunteer_member.pk], [o.w.outsider_member.pk]),
             "to_member": pk_field(o.members, [o.w.outsider_member.pk]),
             "started_on": date_field(datetime.date(2024, 6, 1), o.today),
+            "_once": ONCE,
         },
         creates=writes({"cases.assignment": {1}}),
         watch=lambda o: [o.person.assignments.values()],
