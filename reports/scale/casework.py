@@ -333,7 +333,7 @@ class Casework:
                     sink.next_id, d.id, s.member, w.ward_on(day), d.group, day, kind,
                     rng.choice(SUMMARIES[kind]),
                     rng.choice(RESULTS) if kind == K.DRUG_TEST else "",
-                    day + due, None, stamp, stamp,
+                    day + due, None, stamp, stamp, *sink.constants,
                 )
             )  # fmt: skip
             sink.next_id += 1

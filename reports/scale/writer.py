@@ -33,6 +33,16 @@ class Sink:
             f.attname: f for f in meta.concrete_fields
         }
         self.columns = [by_name[name] for name in self.fields]
+        # A NOT NULL column the generator does not name (a `version` added later) gets its
+        # model default, so a new field with a default never breaks the bulk rows.
+        listed = {f.attname for f in self.columns}
+        constants = [
+            f
+            for f in meta.concrete_fields
+            if f.attname not in listed and not f.null and f.has_default() and not f.primary_key
+        ]
+        self.columns += constants
+        self.constants = tuple(f.get_default() for f in constants)
         top = model._base_manager.aggregate(top=models.Max("pk"))["top"]
         self.next_id = (top or 0) + 1
         self.rows: list[tuple] = []
@@ -42,7 +52,7 @@ class Sink:
         """Queue a row (without its id); return the id it will have."""
         pk = self.next_id
         self.next_id += 1
-        self.rows.append((pk, *values))
+        self.rows.append((pk, *values, *self.constants))
         return pk
 
 
