@@ -30,13 +30,22 @@ from wards import demo as wards_demo
 
 
 def _active(member: wards_demo.MemberPlan, day: datetime.date) -> bool:
-    return member.joined_on <= day and (member.left_on is None or day < member.left_on)
+    """On the team on `day`: `left_on` is the member's last day (INDICATORS.md)."""
+    return member.joined_on <= day and (member.left_on is None or day <= member.left_on)
+
+
+def _after(day: datetime.date | None) -> datetime.date | None:
+    """The first day after `day`, the last day something held (None: still holds)."""
+    return day + _days(1) if day is not None else None
 
 
 class _Roster:
     """Who follows whom, ward by ward in date order, so each member's caseload is known when
     the leader picks the next helper: handovers when a member leaves, a few reassignments,
-    the change of teams at the merger, the demo volunteer's caseload kept at about eight."""
+    the change of teams at the merger, the demo volunteer's caseload kept at about eight.
+
+    Events fall on the first day of the new state: the old assignment ends the day before
+    (its last day), so no person has two helpers on one day."""
 
     def __init__(self, rng: random.Random, teams: dict[str, wards_demo.TeamPlan], volunteer):
         self.rng = rng
@@ -48,16 +57,16 @@ class _Roster:
         for n, p in enumerate(persons):
             if p.old_ward:
                 start = self._first_day(p.old_ward, p.registered_on)
-                stop = p.closed_on if p.new_ward is None else MERGED_ON
+                stop = _after(p.closed_on) if p.new_ward is None else MERGED_ON
                 self._events(events[p.old_ward], n, p, start, stop)
             if p.new_ward:
                 team = self.teams[p.new_ward]
                 start = self._first_day(p.new_ward, max(p.registered_on, team.established_on))
-                self._events(events[p.new_ward], n, p, start, p.closed_on)
+                self._events(events[p.new_ward], n, p, start, _after(p.closed_on))
         for ward, team in self.teams.items():
             for i, m in enumerate(team.members):
                 if m.left_on is not None and m.left_on < (team.dissolved_on or FAR):
-                    events[ward].append((m.left_on, 1, i, "leave", None))
+                    events[ward].append((_after(m.left_on), 1, i, "leave", None))
             self._play(ward, sorted(events[ward], key=lambda e: e[:3]))
 
     def _first_day(self, ward: str, day: datetime.date) -> datetime.date:
@@ -84,7 +93,10 @@ class _Roster:
         def give(n: int, p: PersonPlan, member: int | None, day: datetime.date) -> None:
             if n in current:
                 old = current.pop(n)[1]
-                old.ended_on = day
+                if old.started_on == day:  # replaced on its first day: it never held
+                    p.assignments.remove(old)
+                else:
+                    old.ended_on = day - _days(1)
                 loads[old.member[1]] -= 1
             if member is not None:
                 a = AssignmentPlan((ward, member), day)
@@ -165,7 +177,7 @@ def _casework(
     ]
 
     def held(day: datetime.date) -> MemberRef | None:
-        return next((ref for a, b, ref in holds if a <= day < b), None)
+        return next((ref for a, b, ref in holds if a <= day <= b), None)
 
     def away(day: datetime.date) -> bool:
         return any(a <= day < b for a, b in p.away)

@@ -93,7 +93,7 @@ class PersonDraft:
     id: int
     group: str
     registered_on: datetime.date
-    end: datetime.date  # closed_on, or the day after DATA_UNTIL
+    end: datetime.date  # the first day off the list: closed_on + 1, or the day after DATA_UNTIL
     old: bool  # registered in the former ward
     segments: list[Segment] = field(default_factory=list)
     weight: float = 0.0
@@ -196,7 +196,7 @@ class Casework:
         if closing <= DATA_UNTIL:
             closed_on = closing
             reason = rng.choices(CLOSE_KEYS, weights=CLOSE_WEIGHTS)[0]
-        end = closed_on or AFTER
+        end = closed_on + ONE_DAY if closed_on else AFTER
         moved = not old or end > MERGED_ON
         ward = w.new if moved else w.old
         areas = w.new_areas if moved else w.areas
@@ -233,12 +233,14 @@ class Casework:
             if helper is None:  # nobody on duty: the old team is gone, wait for the new one
                 t = max(MERGED_ON, w.new_team.established_on) if t < MERGED_ON else AFTER
                 continue
-            end = min(d.end, helper.left_on or AFTER, MERGED_ON if team is w.team else AFTER)
+            gone = helper.left_on + ONE_DAY if helper.left_on else AFTER
+            end = min(d.end, gone, MERGED_ON if team is w.team else AFTER)
             d.segments.append(Segment(helper.id, t, end))
             t = end
         for s in d.segments:
             stamp = self.writer.stamp(s.start)
-            ended = None if s.end == AFTER else s.end
+            # segments are [start, end); an assignment's `ended_on` is its last day
+            ended = None if s.end == AFTER else s.end - ONE_DAY
             self.assignments.add(d.id, s.member, s.start, ended, None, None, stamp, stamp)
         days = sum((s.end - s.start).days for s in d.segments)
         d.weight = days * INTENSITY[d.group]
@@ -250,7 +252,7 @@ class Casework:
         if ended is None and due is not None and due < d.end:
             ended, why = due, End.COMPLETED
         if ended is None and d.end != AFTER:
-            ended, why = d.end, CLOSING_END[reason_closed]
+            ended, why = d.end - ONE_DAY, CLOSING_END[reason_closed]
         if ended is not None and ended > DATA_UNTIL:
             ended, why = None, ""
         decided = code in MONTHS
@@ -304,8 +306,9 @@ class Casework:
                 self._milestone(w, d, start + _days(rng.randint(90, 900)), M.JOB)
             if rng.random() < 0.06:
                 self._milestone(w, d, start + _days(rng.randint(120, 700)), M.TRAINING_DONE)
-        if reason in ("moved_away", "died") and d.end <= DATA_UNTIL:
-            day = d.end - ONE_DAY if d.end > d.registered_on else d.end
+        closed_on = d.end - ONE_DAY
+        if reason in ("moved_away", "died") and closed_on <= DATA_UNTIL:
+            day = closed_on - ONE_DAY if closed_on > d.registered_on else closed_on
             self._milestone(w, d, max(day, d.registered_on), reason)
 
     def _contacts(self, w: WardLayout, d: PersonDraft, n: int) -> None:

@@ -28,11 +28,11 @@ ALL_STREETS = tuple(sorted({s for streets in STREETS.values() for s in streets})
 class Helper:
     id: int
     joined_on: datetime.date
-    left_on: datetime.date | None  # the first day no longer a member
+    left_on: datetime.date | None  # the last day a member (INDICATORS.md)
     weight: float  # how much casework they take (ROLE_WEIGHT)
 
     def active_on(self, day: datetime.date) -> bool:
-        return self.joined_on <= day and (self.left_on is None or self.left_on > day)
+        return self.joined_on <= day and (self.left_on is None or self.left_on >= day)
 
 
 @dataclass
@@ -123,7 +123,7 @@ def _tenures(
     rng: random.Random, start: datetime.date, end: datetime.date, changes: int
 ) -> list[tuple[datetime.date, datetime.date]]:
     """`changes + 1` successive holders of one seat from `start` to `end` (each left_on the
-    first day gone), a gap of 10–75 days between a departure and the next arrival."""
+    last day held), a gap of 10–75 days between a departure and the next arrival."""
     spans = []
     joined = start
     for i in range(changes):

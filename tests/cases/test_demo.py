@@ -119,7 +119,7 @@ def test_casework_happens_while_the_file_is_open_by_members_serving_that_day(see
             assert first <= on <= last, model
             if member_id and member != "pk":
                 joined, left = serving[member_id]
-                assert joined <= on < left, model
+                assert joined <= on <= left, model  # `left_on` is the member's last day
 
 
 def test_nobody_has_two_helpers_at_once(seeded):
@@ -129,8 +129,9 @@ def test_nobody_has_two_helpers_at_once(seeded):
     for rows in spans.values():
         rows.sort()
         assert sum(1 for _, end in rows if end is None) <= 1
+        # `ended_on` is the last day: the next helper starts the day after at the earliest
         for (_, end), (start, _) in zip(rows, rows[1:], strict=False):
-            assert end is not None and end <= start
+            assert end is not None and end < start
 
 
 def test_every_active_person_is_followed_by_an_active_member_of_their_wards_team(seeded):
@@ -168,7 +169,7 @@ def test_the_merger_moves_active_persons_and_their_helpers_to_todays_ward(seeded
             held = list(person.assignments.order_by("started_on"))
             before = [a for a in held if a.started_on < MERGED]
             after = [a for a in held if a.started_on >= MERGED]
-            assert before[-1].ended_on == MERGED
+            assert before[-1].ended_on == MERGED - datetime.timedelta(days=1)
             if after:
                 assert after[0].started_on == founded[person.ward_id]
         else:
@@ -209,7 +210,7 @@ def test_contacts_are_by_the_helper_of_the_day_and_book_the_next_in_30_days(seed
     )
     for person_id, member_id, on, due, kind, result in contacts:
         assert any(
-            m == member_id and start <= on and (end is None or on < end)
+            m == member_id and start <= on and (end is None or on <= end)
             for m, start, end in held[person_id]
         )
         assert due == on + datetime.timedelta(days=30)
