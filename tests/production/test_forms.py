@@ -5,7 +5,9 @@ Each case opens the page the form is on in a browser that logged in through the 
 (tests/production/browser.py), fills in what a user fills in, leaves every hidden field as the
 page wrote it (the CSRF token, the one-time token, the version), posts it, follows the
 redirect and then reads the row from the database: there, with the values typed, exactly once.
-A create form is also posted twice from the same page (a double tap, a reload): one row.
+A create form is also posted twice from the same page (a double tap, a reload): one row. An
+edit form is also opened in a second tab before the first saves, and that older copy is then
+refused (the version check): the first tab's values stand.
 
 `test_every_writing_form_has_a_production_case` fails when a form that writes (a POST case of
 tests/security/test_fuzz_forms.py, or a URL nobody has decided about) has no case here.
@@ -65,6 +67,9 @@ class FormCase:
     # how a success answers: a redirect (302) or, for a download, 200
     status: int = 302
     prepare: Callable[[SimpleNamespace], object] | None = None  # before the page is opened
+    # an edit form: what a second tab, opened before the first saved, then sends; it must be
+    # refused (the version check) and leave the first tab's values
+    rival: Callable[[SimpleNamespace], dict] | None = None
     id: str = ""
 
     def __str__(self) -> str:
@@ -373,6 +378,7 @@ FORMS = [
         lambda o: {"phone": "0987654321", "address": "Số 5, ngõ 12"},
         check_person_edited,
         args=lambda o: [o.person.pk],
+        rival=lambda o: {"phone": "0900000001"},
     ),
     FormCase(
         "cases:person_close",
@@ -468,6 +474,7 @@ FORMS = [
         lambda o: {"name": "Đội CTXHTN phường A (mới)", "decision_no": "45/QĐ-UBND"},
         check_team_edited,
         args=lambda o: [o.w.team_a.pk],
+        rival=lambda o: {"decision_no": "99/QĐ-UBND"},
     ),
     FormCase(
         "wards:team_dissolve",
@@ -496,6 +503,7 @@ FORMS = [
         lambda o: {"phone": "0911222333"},
         check_member_edited,
         args=lambda o: [second_member(o).pk],
+        rival=lambda o: {"phone": "0900000001"},
     ),
     FormCase(
         "wards:member_leave",
@@ -525,6 +533,7 @@ FORMS = [
         lambda o: {"place": "Chợ phường", "note": "Đã sửa"},
         check_activity_edited,
         args=lambda o: [o.activity.pk],
+        rival=lambda o: {"note": "Sửa ở thẻ khác"},
     ),
     FormCase(
         "outreach:activity_delete",
@@ -546,6 +555,7 @@ FORMS = [
         lambda o: {"name": "Ngân hàng CSXH phường A", "phone": "02438123456"},
         check_partner_edited,
         args=lambda o: [o.partner.pk],
+        rival=lambda o: {"phone": "0900000001"},
     ),
     FormCase(
         "outreach:referral_add",
@@ -701,6 +711,7 @@ def submit(site: Site, case: FormCase) -> None:
     o = site.o
     browser = browser_for(site, case.persona)
     _page, form = open_form(site, browser, case)
+    other_tab = open_form(site, browser, case)[1] if case.rival else None
     filled = form.filled(case.values(o))
     before = case.creates(o).count() if case.creates else 0
     answer = post(browser, case, filled, o)
@@ -717,6 +728,10 @@ def submit(site: Site, case: FormCase) -> None:
         browser.follow(again)
         count = case.creates(o).count() - before
         assert count == 1, f"the same page posted twice saved {count} rows"
+    if other_tab:
+        late = post(browser, case, other_tab.filled(case.rival(o)), o)
+        assert late.status == 200, f"a second tab's older copy answered {late}, not refused"
+        case.check(o, browser.follow(late))  # the first tab's values stand
 
 
 def run(site: Site, steps: list[tuple[str, Callable[[], None]]]) -> None:
