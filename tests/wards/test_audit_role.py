@@ -61,12 +61,12 @@ def owner_sql(sql: str, params=None):
 def test_the_app_role_appends_to_and_reads_the_audit_trail(app_role):
     with app_connection() as conn:
         row_id = conn.execute(
-            f"INSERT INTO {TABLE} (created_at, action, object_type, object_id, changes) "
+            "INSERT INTO wards_auditevent (created_at, action, object_type, object_id, changes) "
             "VALUES (now(), 'view', 'cases.person', '7', '{}') RETURNING id"
         ).fetchone()[0]
-        assert conn.execute(f"SELECT action FROM {TABLE} WHERE id = %s", [row_id]).fetchone() == (
-            "view",
-        )
+        assert conn.execute(
+            "SELECT action FROM wards_auditevent WHERE id = %s", [row_id]
+        ).fetchone() == ("view",)
     assert AuditEvent.objects.get(pk=row_id).object_id == "7"
 
 
@@ -93,8 +93,8 @@ def test_tables_created_by_later_migrations_are_granted_too(app_role):
 
 
 CHANGES = {
-    "update": f"UPDATE {TABLE} SET action = 'export'",
-    "delete": f"DELETE FROM {TABLE}",
+    "update": "UPDATE wards_auditevent SET action = 'export'",
+    "delete": "DELETE FROM wards_auditevent",
     "truncate": f"TRUNCATE {TABLE}",
     "disable trigger": f"ALTER TABLE {TABLE} DISABLE TRIGGER {TRIGGER}",
     "disable all triggers": f"ALTER TABLE {TABLE} DISABLE TRIGGER ALL",
@@ -130,9 +130,7 @@ def test_the_app_role_cannot_change_the_audit_trail_by_any_means(app_role, sql):
                 conn.execute(change)
 
     assert AuditEvent.objects.get(pk=event.pk).action == "view"
-    assert owner_sql("SELECT tableowner FROM pg_tables WHERE tablename = %s", [TABLE]) == [
-        (owner,)
-    ]
+    assert owner_sql("SELECT tableowner FROM pg_tables WHERE tablename = %s", [TABLE]) == [(owner,)]
     assert owner_sql(
         "SELECT tgenabled FROM pg_trigger WHERE tgname = %s AND tgrelid = %s::regclass",
         [TRIGGER, TABLE],
