@@ -47,7 +47,7 @@ class _NoErrors(urllib.request.HTTPErrorProcessor):
     https_response = http_response
 
 
-@dataclass
+@dataclass(repr=False)
 class Response:
     status: int
     url: str  # the address asked for
@@ -81,6 +81,8 @@ class Response:
 
     def __str__(self) -> str:
         return f"{self.status} {self.url}"
+
+    __repr__ = __str__  # short in a failure's explanation: no cookies, no page
 
 
 @dataclass
