@@ -6,8 +6,10 @@ rollup against the oracle too, on SQLite (two queries per source) and on Postgre
 from __future__ import annotations
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 
 from cases.models import Assignment, Enrollment, Person
@@ -162,3 +164,15 @@ def test_an_imported_contact_names_the_member_on_the_team_that_day(world):
     context = contacts.prepare(ward=world.ward_a, actor=world.leader)
     assert contacts.find_member("Trùng Tên", day, context) == leaving
     assert contacts.find_member("Trùng Tên", day + DAY, context) == joining
+
+
+def test_the_migration_ends_the_open_memberships_of_teams_already_dissolved(world, former):
+    migration = importlib.import_module("wards.migrations.0007_end_memberships_of_dissolved_teams")
+    _, _, teams = former
+    late = f.member(team=teams[1], joined_on=D(2025, 8, 1))  # a slip: joined after the end
+    migration.end_memberships(apps, None)
+    rows = Member.objects.filter(team=teams[1]).exclude(pk=late.pk)
+    assert set(rows.values_list("left_on", "left_reason")) == {(D(2025, 6, 30), "Đội giải thể")}
+    late.refresh_from_db()
+    assert late.left_on == D(2025, 8, 1)
+    assert Member.objects.filter(team=world.team_a, left_on__isnull=True).count() == 5
