@@ -37,6 +37,7 @@ from reports.services import check_submittable, fingerprint, freeze, submission_
 from wards.access import access_for
 from wards.forms import add_service_errors
 from wards.models import AdminUnit
+from wards.once import AlreadySubmitted, already_saved, submit_once, was_submitted
 
 ADD, STATUS, DETAIL = (
     "reports/submission_add.html",
@@ -181,6 +182,9 @@ def submission_add(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     ctx = {"choice": choice, **picker_ctx(request, _submit_units(request.user), choice)}
     existing = Submission.objects.for_period(period).filter(unit=unit).first()
+    if existing is not None and request.method == "POST" and was_submitted(request):
+        already_saved(request)  # «Nộp» tapped twice: the first made the submission
+        return redirect(existing)
     try:
         check_submittable(unit, period)
     except ValidationError as error:
@@ -207,13 +211,20 @@ def _submit(
     if not form.is_valid():
         return None
     try:
-        return submission_submit(
-            actor=request.user,
-            unit=unit,
-            period=period,
-            narrative=form.cleaned_data["narrative"],
-            seen=request.POST.get(SEEN, ""),
+        return submit_once(
+            request,
+            lambda: submission_submit(
+                actor=request.user,
+                unit=unit,
+                period=period,
+                narrative=form.cleaned_data["narrative"],
+                seen=request.POST.get(SEEN, ""),
+            ),
         )
+    except AlreadySubmitted:
+        # the first submission of this form is not committed yet, or was for another period
+        already_saved(request)
+        return Submission.objects.for_period(period).filter(unit=unit).first()
     except ValidationError as error:
         add_service_errors(form, error)
         return None

@@ -23,6 +23,9 @@ from cases import services as cases
 from cases.models import Assignment, Enrollment, Person
 from outreach import services as outreach
 from outreach.models import Activity, Partner, Referral, ReferralStatusChange
+from reports.choice import Choice
+from reports.models import Submission
+from reports.periods import parse
 from tests import factories as f
 from wards.models import Member, Team
 
@@ -376,3 +379,16 @@ def test_the_assignment_form_sent_twice_assigns_once(world, personas):
     second = client.post(reassign, form, follow=True)
     assert SAVED in second.content.decode()
     assert Assignment.objects.filter(person=person).count() == 1
+
+
+# Reports: submitting a quarter's report -------------------------------------------------------
+
+
+def test_the_report_submitted_twice_says_the_first_was_saved(world, personas):
+    url = f"{reverse('reports:submission_add')}?{Choice(world.ward_a, parse('2024-Q2')).query()}"
+    data = {"narrative": "Đội đã hoàn thành kế hoạch quý.", "confirm": "on"}
+    first, second = posted_twice(personas["leader"], url, data)
+    submission = Submission.objects.get()
+    assert first.status_code == 302
+    assert second.redirect_chain[-1][0] == submission.get_absolute_url()
+    assert SAVED in second.content.decode()
