@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django_otp.oath import totp
 
@@ -74,13 +75,10 @@ class Site:
 @pytest.fixture
 def site(live_server, transactional_db, objs, settings) -> Site:  # noqa: F811
     # As in production: DEBUG off (the tests' default), the live server's host allowed (by
-    # pytest-django), Secure cookies, and no test transaction around the requests.
+    # pytest-django), Secure cookies behind TLS (the browser says https through the proxy
+    # header), and no test transaction around the requests.
     assert not settings.DEBUG
-    assert settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE
-    from django.db import connection
-
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     assert not connection.in_atomic_block
-    # The programme an enrolment picks: the data migration's rows are gone once a
-    # transactional test has flushed the tables.
-    f.programme()
     return Site(url=live_server.url, o=objs)
