@@ -19,6 +19,7 @@ SQLite, where row locks and `select_for_update()` outside a transaction cannot b
 from __future__ import annotations
 
 import datetime
+import re
 from base64 import b32decode
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -649,8 +650,6 @@ def post(browser: Browser, case: FormCase, form, o) -> Response:
 
 def _explain(answer: Response) -> str:
     """The page's error messages, for a form shown again instead of saved."""
-    import re
-
     errors = re.findall(
         r"(?:invalid-feedback|alert-danger|text-danger)[^>]*>(.*?)</", answer.text, re.S
     )
@@ -707,7 +706,8 @@ BY_NAME = {case.name: case for case in FORMS}
 
 def submit(site: Site, case: FormCase) -> None:
     """Post the form once with valid data and check its row; post a create form's page a
-    second time (a double tap, a reload) and check that nothing more was saved."""
+    second time (a double tap, a reload) and check that nothing more was saved; post an edit
+    form's copy opened in a second tab beforehand and check that it is refused."""
     o = site.o
     browser = browser_for(site, case.persona)
     _page, form = open_form(site, browser, case)
@@ -779,8 +779,6 @@ def second_factor_enrol(site: Site) -> None:
 
 def _shown_key(html: str) -> str:
     """The current code for the key the enrolment page shows in groups of four letters."""
-    import re
-
     device = TOTPDevice.objects.get(user__username="giamsat_moi", confirmed=False)
     groups = re.search(r"((?:[A-Z2-7]{4} ){3,}[A-Z2-7]{1,4})", html)
     assert groups, "the enrolment page shows no key to type"
