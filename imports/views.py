@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from wards.access import access_for
+from wards.once import AlreadySubmitted, already_saved, submit_once
 from wards.scope import ward_ctx, ward_grant, ward_url
 
 from . import jobs, pipeline, reading
@@ -105,15 +106,22 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
             form.add_error("file", refusal.message)
         else:
             ImportBatch.purge_stale()
-            batch = ImportBatch.objects.create(
-                kind=kind.code,
-                ward=grant.unit,
-                created_by=request.user,
-                file_name=name,
-                rows=sheet.rows,
-                numbers=sheet.numbers,
-                mapping=found.as_json(),
-            )
+            try:
+                batch = submit_once(
+                    request,
+                    lambda: ImportBatch.objects.create(
+                        kind=kind.code,
+                        ward=grant.unit,
+                        created_by=request.user,
+                        file_name=name,
+                        rows=sheet.rows,
+                        numbers=sheet.numbers,
+                        mapping=found.as_json(),
+                    ),
+                )
+            except AlreadySubmitted:  # the file sent twice: the first upload is being checked
+                already_saved(request)
+                return redirect(ward_url(request, "imports:start", grant, START_CAPABILITY))
             jobs.start_check(batch)
             return redirect("imports:preview", batch.pk)
     ctx = _start_ctx(request, grant, {kind.code: form})

@@ -15,18 +15,21 @@ from __future__ import annotations
 import datetime
 from html.parser import HTMLParser
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from cases import services as cases
 from cases.models import Assignment, Enrollment, Person
+from imports.models import ImportBatch
 from outreach import services as outreach
 from outreach.models import Activity, Partner, Referral, ReferralStatusChange
 from reports.choice import Choice
 from reports.models import Submission
 from reports.periods import parse
 from tests import factories as f
+from tests.imports.helpers import xlsx
 from wards.models import Member, Team
 
 SAVED = "đã được lưu ở lần gửi trước"
@@ -392,3 +395,23 @@ def test_the_report_submitted_twice_says_the_first_was_saved(world, personas):
     assert first.status_code == 302
     assert second.redirect_chain[-1][0] == submission.get_absolute_url()
     assert SAVED in second.content.decode()
+
+
+# Imports: a file uploaded twice --------------------------------------------------------------
+
+
+def test_a_file_uploaded_twice_makes_one_batch(world, personas):
+    client = personas["leader"]
+    url = reverse("imports:upload", args=["people"])
+    token = hidden(client, reverse("imports:start"))["_once"]
+    rows = [["Họ và tên", "Giới tính", "Năm sinh", "Nhóm", "Ngày đồng ý cung cấp thông tin"]]
+    rows.append(["Nguyễn Văn Thử", "Nam", 1980, "Người sau cai nghiện", "05/03/2024"])
+    content = xlsx(rows)
+
+    def send(**extra):
+        file = SimpleUploadedFile("danh-sach.xlsx", content)
+        return client.post(url, {"_once": token, "file": file}, **extra)
+
+    assert send().status_code == 302
+    assert SAVED in send(follow=True).content.decode()
+    assert ImportBatch.objects.count() == 1
