@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from wards.text import clean_text
+
 MAX_BYTES = 5 * 1024 * 1024  # the upload itself
 MAX_ROWS = 20_000  # data rows, after the header
 MAX_ZIP_ENTRIES = 200  # a real workbook has 10 to 40 parts
@@ -309,7 +311,9 @@ def _delimiter(text: str) -> str:
 
 
 def _clean(text: str) -> str:
-    return unicodedata.normalize("NFC", text).replace("\x00", "").strip()
+    """A cell as everything saved is cleaned (wards.text): NFC, without bidi controls,
+    zero-width or control characters; a cell may hold several lines."""
+    return clean_text(text, multiline=True)
 
 
 def _trim(rows: list[list[str]]) -> list[list[str]]:

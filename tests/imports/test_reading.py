@@ -529,7 +529,7 @@ def test_quoted_cells_keep_their_delimiters_quotes_and_line_breaks():
     content = 'Họ và tên;Ghi chú\r\nAn;"nói ""chào""; rồi đi\r\ndòng hai"\r\n'.encode()
     assert reading.read(content, "ds.csv").rows == [
         ["Họ và tên", "Ghi chú"],
-        ["An", 'nói "chào"; rồi đi\r\ndòng hai'],
+        ["An", 'nói "chào"; rồi đi\ndòng hai'],  # a line break as everything saved has it
     ]
 
 
@@ -651,3 +651,9 @@ def test_the_upload_reads_each_encoding_and_delimiter(world, personas, encoding,
     batch = batch_of(upload(personas["leader"], "people", content, name="ds.csv"))
     assert batch.rows == EXPECTED
     assert [r["status"] for r in batch.results] == ["new"]
+
+
+def test_cells_are_cleaned_as_everything_saved_is():
+    name = "\u202eNguye\u0302\u0303n\u200b Văn An\u202c"  # bidi, NFD, zero-width
+    content = f"Họ và tên,Ghi chú\n{name},dòng\u2028hai\x01\n".encode()
+    assert reading.read(content, "ds.csv").rows[1] == ["Nguyễn Văn An", "dòng\nhai"]
