@@ -76,7 +76,7 @@ class Submission(Timestamped):
     # reports.report.as_json() of the report when it was submitted: the unit's figures, each
     # child unit's, and the comparison period's.
     figures = models.JSONField(_("số liệu"))
-    narrative = models.TextField(_("báo cáo tóm tắt"), blank=True, default="")
+    narrative = models.TextField(_("báo cáo tóm tắt"), max_length=10_000, blank=True, default="")
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("người nộp"),
