@@ -225,7 +225,7 @@ class _Context:
                 if e.programme not in CLUB_CODES:
                     continue
                 first = max(e.started_on, p.registered_on)
-                last = min(e.ended_on or FAR, (p.closed_on or FAR) - _days(1), DATA_UNTIL)
+                last = min(e.ended_on or FAR, p.closed_on or FAR, DATA_UNTIL)
                 if first > last:
                     continue
                 for ward in dict.fromkeys((p.ward_on(first), p.ward_on(last))):
@@ -252,8 +252,8 @@ class _Notebook:
         self.new = team.dissolved_on is None
         self.scale = NEW_WARD_SCALE if self.new else 1.0
         self.first = team.established_on
-        # Members of a dissolved team leave on its last day: nobody serves that day.
-        self.last = min(DATA_UNTIL, (team.dissolved_on or FAR) - _days(1))
+        # A dissolved team and its members serve through its last day (INDICATORS.md).
+        self.last = min(DATA_UNTIL, team.dissolved_on or FAR)
         # Months per radio line: some write each month's broadcasts, most each quarter's.
         self.radio_months = _pick(rng, {1: 30, 3: 45, 6: 25})
         self.radio_each = rng.choice((10, 15, 15, 20))
@@ -264,7 +264,7 @@ class _Notebook:
         return [
             i
             for i, m in enumerate(self.team.members)
-            if m.joined_on <= day and (m.left_on is None or day < m.left_on)
+            if m.joined_on <= day and (m.left_on is None or day <= m.left_on)
         ]
 
     def day(self, start, end, *, weekdays=False) -> datetime.date | None:

@@ -109,18 +109,20 @@ class _Referrals:
         """The person is on the register, not away in treatment, and their ward has a team."""
         if day < p.registered_on or day > DATA_UNTIL:
             return False
+        # Not on the file's last day either: a referral then would be withdrawn the same day.
         if p.closed_on is not None and day >= p.closed_on:
             return False
         if any(a <= day < b for a, b in p.away):
             return False
         team = self.teams[p.ward_on(day)]
-        return team.established_on <= day and (team.dissolved_on is None or day < team.dissolved_on)
+        last = team.dissolved_on or FAR  # the team's last day
+        return team.established_on <= day <= last
 
     def held(self, p, day: datetime.date) -> cases_demo.MemberRef | None:
         for a in p.assignments:
             member = self.teams[a.member[0]].members[a.member[1]]
             end = min(a.ended_on or FAR, member.left_on or FAR)
-            if a.started_on <= day < end and a.member[0] == p.ward_on(day):
+            if a.started_on <= day <= end and a.member[0] == p.ward_on(day):
                 return a.member
         return None
 

@@ -52,7 +52,7 @@ def links(field):
 
 
 def serving(member, day):
-    return member.joined_on <= day and (member.left_on is None or day < member.left_on)
+    return member.joined_on <= day and (member.left_on is None or day <= member.left_on)
 
 
 def reachable(partner, unit):
@@ -108,7 +108,7 @@ def test_activities_happen_when_the_unit_and_its_team_exist_and_never_after_the_
         unit = units[unit_id]
         assert unit.level == AdminUnit.Level.COMMUNE
         assert unit.is_current(day), (unit, day)
-        assert any(start <= day < end for start, end in teams[unit_id]), (unit, day)
+        assert any(start <= day <= end for start, end in teams[unit_id]), (unit, day)
         assert day <= UNTIL
     partners = {p.pk: p for p in Partner.objects.select_related("unit")}
     unit_of = dict(Activity.objects.values_list("pk", "unit_id"))
@@ -201,7 +201,7 @@ def test_club_sessions_are_of_persons_in_a_club_on_the_register_of_that_ward(see
         for person_id in chosen:
             person = persons[person_id]
             assert person.registered_on <= day
-            assert person.closed_on is None or day < person.closed_on
+            assert person.closed_on is None or day <= person.closed_on
             e = next(e for e in clubs[person_id] if e.started_on <= day <= (e.ended_on or UNTIL))
             # the ward they were in that day: the old one before the merger, today's since
             assert unit_id == (e.ward_id if day < MERGED else person.ward_id)
