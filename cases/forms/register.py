@@ -275,6 +275,12 @@ class PersonCloseForm(Versioned, forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class PersonReopenForm(Versioned, forms.Form):
+    """The «Mở lại hồ sơ» button: the version of the file the page showed (wards.versions)."""
+
+    version = VersionField()
+
+
 # Enrolments ---------------------------------------------------------------------------------
 
 

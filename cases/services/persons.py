@@ -224,13 +224,19 @@ def person_close(
 
 
 @service
-def person_reopen(*, actor: User, person: Person) -> Person:
+def person_reopen(*, actor: User, person: Person, expected_version: int | None = None) -> Person:
     """Put a closed file back on the register. Assignments and enrolments are not restored:
-    the leader assigns a helper and records any new measure again."""
+    the leader assigns a helper and records any new measure again. With `expected_version`,
+    a file changed since the user saw it (reopened and closed again) is not reopened."""
     person = _lock(person)
     _refuse_anonymised(person)
     if person.is_active:
         raise ValidationError(_("Hồ sơ này đang được theo dõi, không cần mở lại."))
+    refuse_stale(
+        person,
+        expected_version,
+        _("Người khác vừa thay đổi hồ sơ này. Hãy xem lại hồ sơ rồi mở lại nếu vẫn cần."),
+    )
     old_closed_on = person.closed_on
     person.status = Person.Status.ACTIVE
     person.closed_on = None

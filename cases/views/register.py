@@ -44,6 +44,7 @@ from cases.forms.register import (
     PersonCloseForm,
     PersonEditForm,
     PersonForm,
+    PersonReopenForm,
     ReassignForm,
     RegisterFilterForm,
     RegisterSearchForm,
@@ -306,8 +307,13 @@ def person_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person(request, pk, write=True)
+    form = PersonReopenForm(request.POST)
     try:
-        services.person_reopen(actor=request.user, person=person)
+        if not form.is_valid():
+            raise ValidationError(form.non_field_errors().as_data())
+        services.person_reopen(
+            actor=request.user, person=person, expected_version=form.cleaned_data["version"]
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

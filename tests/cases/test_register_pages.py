@@ -427,7 +427,7 @@ def test_leader_closes_and_reopens_a_file(world, personas):
     assert not Assignment.objects.open().filter(person=person).exists()
     reopen = reverse("cases:person_reopen", args=[person.pk])
     assert client.get(reopen).status_code == 405
-    assert client.post(reopen).status_code == 302
+    assert client.post(reopen, {"version": person.version}).status_code == 302
     person.refresh_from_db()
     assert person.status == "active"
 

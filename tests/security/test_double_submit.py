@@ -371,6 +371,22 @@ def test_a_file_changed_since_the_close_page_opened_is_not_closed(world, persona
     assert person.status == Person.Status.ACTIVE and person.address == "Số 5 ngõ 12"
 
 
+def test_a_file_closed_again_since_the_page_opened_is_not_reopened(world, personas):
+    person = f.person(ward=world.ward_a, registered_on=datetime.date(2024, 1, 5))
+    day = timezone.localdate()
+    cases.person_close(actor=world.leader, person=person, closed_on=day, reason="moved_away")
+    client = personas["leader"]
+    stale = hidden(client, reverse("cases:person_detail", args=[person.pk]))
+    # meanwhile the officer reopens the file and closes it again, for another reason
+    cases.person_reopen(actor=world.officer, person=person)
+    cases.person_close(actor=world.officer, person=person, closed_on=day, reason="died")
+    reopen = reverse("cases:person_reopen", args=[person.pk])
+    response = client.post(reopen, stale, follow=True)
+    assert "Người khác vừa thay đổi hồ sơ này" in response.content.decode()
+    person.refresh_from_db()
+    assert (person.status, person.closed_reason) == (Person.Status.CLOSED, "died")
+
+
 def test_the_assignment_form_sent_twice_assigns_once(world, personas):
     person = f.person(ward=world.ward_a)
     url = reverse("cases:assignment_board")

@@ -923,7 +923,7 @@ CASES = [
     Case(
         "cases:person_reopen",
         "leader",
-        lambda o: {},
+        lambda o: {"version": Field(st.just(str(o.closed.version)), VERSION.hostile)},
         args=lambda o: [o.closed.pk],
         creates=writes(),
         watch=lambda o: [Person.objects.filter(pk=o.closed.pk).values()],
