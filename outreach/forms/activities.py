@@ -274,7 +274,7 @@ class ActivityForm(Versioned, FiguresMixin, forms.Form):
                 "persons",
                 _(
                     "Hoạt động này có người tham dự do người khác ghi, nên không đổi được sang "
-                    "loại «%(kind)s». Hãy nhờ Đội trưởng sửa."
+                    "loại «%(kind)s». Hãy nhờ đội trưởng hoặc cán bộ xã, phường sửa."
                 )
                 % {"kind": Activity.Kind(kind).label},
             )

@@ -210,7 +210,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # Deleting would erase records the user cannot see (outreach.unseen, ActivityForm).
 CANNOT_DELETE = gettext_noop(
     "Hoạt động này có người tham dự mà bạn không được xem, nên bạn không xóa được. "
-    "Nếu cần xóa, hãy nhờ Đội trưởng hoặc cán bộ xã, phường."
+    "Nếu cần xóa, hãy nhờ đội trưởng hoặc cán bộ xã, phường."
 )
 
 
