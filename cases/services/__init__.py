@@ -17,7 +17,7 @@ business, through `Person.objects.editable_by(user)` and `visible_to(user)`.
 The names below are the package's interface: callers import them from `cases.services`.
 """
 
-from cases.duplicates import find_duplicates
+from cases.duplicates import Duplicates, find_duplicates, local_duplicates
 from cases.rules import (
     add_months,
     check_member_active_on,
@@ -37,6 +37,7 @@ from cases.services.casework import assessment_record, contact_record, milestone
 from cases.services.enrollments import enrollment_end, enrollment_start, enrollment_update
 from cases.services.persons import (
     CLOSING_ENDS_ENROLMENTS,
+    person_check,
     person_close,
     person_register,
     person_reopen,
@@ -46,6 +47,7 @@ from cases.services.persons import (
 __all__ = [
     "AUDITED_VALUES",
     "CLOSING_ENDS_ENROLMENTS",
+    "Duplicates",
     "ENROLLMENT_FIELDS",
     "PERSON_FIELDS",
     "add_months",
@@ -61,7 +63,9 @@ __all__ = [
     "enrollment_start",
     "enrollment_update",
     "find_duplicates",
+    "local_duplicates",
     "milestone_record",
+    "person_check",
     "person_close",
     "person_register",
     "person_reopen",

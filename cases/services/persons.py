@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.duplicates import find_duplicates
+from cases.duplicates import Duplicates, find_duplicates, local_duplicates
 from cases.models import (
     Enrollment,
     Person,
@@ -42,20 +42,9 @@ CLOSING_ENDS_ENROLMENTS = {
 }
 
 
-@service
-def person_register(
-    *, actor: User, ward: AdminUnit, confirm_duplicate: bool = False, **fields: Any
-) -> Person:
-    """Put a person on a ward's register.
-
-    Consent is explicit: `consent_on`, the day the person agreed, is required, and the actor
-    is recorded as the one who took it. `registered_on` defaults to today.
-
-    A person with the same name and birth year already on this ward's register, or anywhere
-    else, stops the registration with a ValidationError coded "duplicate" until the caller
-    passes `confirm_duplicate=True`. About other wards the message says only that such a
-    person exists.
-    """
+def _new_person(*, actor: User, ward: AdminUnit, fields: dict[str, Any]) -> Person:
+    """The file `person_register` saves, checked in every respect but duplicates: raises
+    ValidationError for the first problem found."""
     _refuse_unknown(fields, PERSON_FIELDS)
     if not fields.get("consent_on"):
         raise ValidationError(
@@ -66,7 +55,7 @@ def person_register(
                 )
             }
         )
-    fields.setdefault("registered_on", timezone.localdate())
+    fields = {"registered_on": timezone.localdate(), **fields}
     person = Person(ward=ward, registered_ward=ward, created_by=actor, consent_by=actor, **fields)
     _derive(person)
     refuse_future(person.registered_on, "registered_on")
@@ -77,21 +66,50 @@ def person_register(
             {"ward": _("Chỉ đưa vào danh sách của một xã, phường còn tồn tại vào ngày đó.")}
         )
     person.full_clean()
-    matches, elsewhere = find_duplicates(
-        ward=ward, full_name=person.full_name, birth_year=person.birth_year
+    return person
+
+
+@service
+def person_check(*, actor: User, ward: AdminUnit, **fields: Any) -> Duplicates:
+    """Whether the person about to be registered may already have a file: the matches on the
+    register of `ward` (and of the wards merged into it), and only whether another commune's
+    register has a namesake, never who or where.
+
+    The file is first checked exactly as `person_register` checks it, and any other problem
+    raises ValidationError before anything is looked up or recorded: a form with an error
+    reveals nothing. The look beyond the ward is audited and limited per user per day
+    (`cases.duplicates`); `Duplicates.limited` says it was not made today.
+    """
+    person = _new_person(actor=actor, ward=ward, fields=fields)
+    return find_duplicates(
+        actor=actor, ward=ward, full_name=person.full_name, birth_year=person.birth_year
     )
-    if (matches or elsewhere) and not confirm_duplicate:
-        if matches:
-            message = _(
+
+
+@service
+def person_register(
+    *, actor: User, ward: AdminUnit, confirm_duplicate: bool = False, **fields: Any
+) -> Person:
+    """Put a person on a ward's register.
+
+    Consent is explicit: `consent_on`, the day the person agreed, is required, and the actor
+    is recorded as the one who took it. `registered_on` defaults to today.
+
+    A person with the same name and birth year already on this ward's register (or a ward
+    merged into it) stops the registration with a ValidationError coded "duplicate" until the
+    caller passes `confirm_duplicate=True`. Other communes' registers are not looked at here:
+    that look is audited and rationed, and the form asks it first through `person_check`.
+    """
+    person = _new_person(actor=actor, ward=ward, fields=fields)
+    matches = local_duplicates(ward=ward, full_name=person.full_name, birth_year=person.birth_year)
+    if matches and not confirm_duplicate:
+        raise ValidationError(
+            _(
                 "Danh sách của xã, phường này đã có người cùng họ tên và năm sinh. Hãy kiểm "
                 "tra lại; nếu đúng là một người khác, hãy xác nhận để đăng ký."
-            )
-        else:
-            message = _(
-                "Một địa phương khác đã có người cùng họ tên và năm sinh trong danh sách. Nếu "
-                "đúng là một người khác, hãy xác nhận để đăng ký."
-            )
-        raise ValidationError(message, code="duplicate")
+            ),
+            code="duplicate",
+        )
     person.save()
     audit(
         actor=actor,
@@ -102,7 +120,8 @@ def person_register(
             "ward": ward,
             "registered_on": person.registered_on,
             "consent_on": person.consent_on,
-            "duplicate_confirmed": bool(matches or elsewhere),
+            # registered beside a namesake of the ward's own register
+            "duplicate_confirmed": bool(matches),
         },
     )
     return person

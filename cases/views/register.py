@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -200,44 +201,59 @@ def _register_search(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def person_add(request: HttpRequest) -> HttpResponse:
+    """Register a person. Unless the leader has confirmed a namesake, the file is first checked
+    (services.person_check): once it is valid in every other respect, the ward's namesakes are
+    shown by name and another commune's only as "may have a file elsewhere"."""
     grant = ward_grant(request)
     form = PersonForm(request.POST or None, user=request.user, ward=grant.unit)
     confirm = DuplicateConfirmForm(request.POST or None)
-    matches, elsewhere = [], False
+    found = services.Duplicates()
     if request.method == "POST" and was_submitted(request):
         already_saved(request)
         return redirect(ward_url(request, "cases:register", grant))
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in services.PERSON_FIELDS}
-        matches, elsewhere = services.find_duplicates(
-            ward=grant.unit, full_name=fields["full_name"], birth_year=fields["birth_year"]
-        )
         confirmed = confirm.is_valid() and confirm.cleaned_data["confirm"]
-        if confirmed or not (matches or elsewhere):
-            try:
+        try:
+            if not confirmed:
+                found = services.person_check(actor=request.user, ward=grant.unit, **fields)
+            if not found:
                 person = submit_once(
                     request,
                     lambda: services.person_register(
                         actor=request.user, ward=grant.unit, confirm_duplicate=confirmed, **fields
                     ),
                 )
-            except AlreadySubmitted:
-                already_saved(request)
-                return redirect(ward_url(request, "cases:register", grant))
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
+        except AlreadySubmitted:
+            already_saved(request)
+            return redirect(ward_url(request, "cases:register", grant))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if not found:
                 messages.success(request, _("Đã đưa %(name)s vào danh sách.") % {"name": person})
+                if found.limited:
+                    messages.warning(request, _limited_message())
                 return redirect(_after_save(person))
     ctx = {
         **ward_ctx(request, grant),
         "form": form,
         "confirm": confirm,
-        "matches": matches,
-        "elsewhere": elsewhere,
+        "matches": found.matches,
+        "elsewhere": found.elsewhere,
+        "limited": found.limited,
         "cancel_url": ward_url(request, "cases:register", grant),
     }
     return render(request, "cases/person_form.html", ctx)
+
+
+def _limited_message() -> str:
+    return _(
+        "Hôm nay bạn đã dùng hết %(limit)s lượt kiểm tra trùng với danh sách của các xã, "
+        "phường khác, nên người này chỉ được so với danh sách của xã, phường mình. Nếu người "
+        "này có thể đã được quản lý ở nơi khác, hãy hỏi họ nơi đó và liên hệ xã, phường ấy để "
+        "đề nghị chuyển hồ sơ."
+    ) % {"limit": settings.DUPLICATE_CHECKS_PER_DAY}
 
 
 @never_cache

@@ -181,8 +181,8 @@ def save(*, actor, ward, values: dict, context: dict, number: int) -> Saved:
             note=_("Đã có trong danh sách: %(name)s%(born)s. Dòng này không nhập thêm.")
             % {"name": name, "born": _(", sinh %(year)s") % {"year": year} if year else ""},
         )
-    # A namesake in another ward is a different register: the import goes on, as the form does
-    # once its leader confirms.
+    # Other communes' registers are not looked at: that look is rationed and audited one person
+    # at a time (cases.duplicates), and a file of rows would be a way round the ration.
     person = person_register(actor=actor, ward=ward, confirm_duplicate=True, **values)
     context["seen"][key] = number
     context["register"].setdefault(key, (person.full_name, person.birth_year))

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases import services
+from cases.duplicates import CHECK
 from cases.models import Assignment, Enrollment, Person
 from tests import factories as f
 from wards.models import AuditEvent
@@ -129,30 +130,52 @@ def test_a_duplicate_in_the_same_ward_is_refused_until_confirmed(world):
     assert event.changes["duplicate_confirmed"] is True
 
 
+def check(world, actor=None, **fields):
+    """services.person_check with the fields `register` uses."""
+    fields.setdefault("full_name", "Nguyễn Văn Đức")
+    fields.setdefault("sex", Person.Sex.MALE)
+    fields.setdefault("birth_year", 1990)
+    fields.setdefault("group", Person.Group.POST_REHAB)
+    fields.setdefault("registered_on", DAY)
+    fields.setdefault("consent_on", DAY)
+    return services.person_check(
+        actor=actor or world.leader, ward=fields.pop("ward", world.ward_a), **fields
+    )
+
+
+def checks():
+    return AuditEvent.objects.filter(object_type=CHECK)
+
+
 def test_find_duplicates_returns_the_matches_of_the_ward_and_its_predecessors(world):
     here = f.person(ward=world.ward_a, full_name="Trần Văn Hai", birth_year=1980)
     before_merger = f.person(ward=world.ward_a_old, full_name="Trần  Văn Hai", birth_year=1980)
     f.person(ward=world.ward_a, full_name="Trần Văn Hai", birth_year=1981)
-    matches, elsewhere = services.find_duplicates(
-        ward=world.ward_a, full_name="tran van hai", birth_year=1980
+    found = services.find_duplicates(
+        actor=world.leader, ward=world.ward_a, full_name="tran van hai", birth_year=1980
     )
-    assert set(matches) == {here, before_merger}
-    assert elsewhere is False
+    assert set(found.matches) == {here, before_merger}
+    assert found.elsewhere is False
+    assert set(
+        services.local_duplicates(ward=world.ward_a, full_name="tran van hai", birth_year=1980)
+    ) == {here, before_merger}
 
 
 def test_a_person_with_an_alias_is_still_found_as_a_duplicate(world):
     ty = f.person(ward=world.ward_a, full_name="Phạm Văn Tý", alias="Tý Còi", birth_year=1979)
-    matches, _ = services.find_duplicates(
-        ward=world.ward_a, full_name="Phạm Văn Tý", birth_year=1979
+    found = services.find_duplicates(
+        actor=world.leader, ward=world.ward_a, full_name="Phạm Văn Tý", birth_year=1979
     )
-    assert matches == [ty]
+    assert found.matches == [ty]
 
 
 def test_a_longer_name_is_not_a_duplicate(world):
     f.person(ward=world.ward_a, full_name="Nguyễn Văn Minh Tuấn", birth_year=1985)
-    assert services.find_duplicates(
-        ward=world.ward_a, full_name="Nguyễn Văn Minh", birth_year=1985
-    ) == ([], False)
+    f.person(ward=world.ward_b, full_name="Nguyễn Văn Minh Tuấn", birth_year=1985)
+    found = services.find_duplicates(
+        actor=world.leader, ward=world.ward_a, full_name="Nguyễn Văn Minh", birth_year=1985
+    )
+    assert (found.matches, found.elsewhere, bool(found)) == ([], False, False)
 
 
 def test_the_duplicate_check_says_only_that_another_ward_has_a_match(world):
@@ -160,18 +183,106 @@ def test_the_duplicate_check_says_only_that_another_ward_has_a_match(world):
         ward=world.ward_b,
         full_name="Lý Thị Cúc",
         birth_year=1992,
-        address="Số 5 ngõ 7, Phường B",
+        address="Số 5, ngõ 7, Phường B",
         phone="0987654321",
     )
-    result = services.find_duplicates(ward=world.ward_a, full_name="Lý Thị Cúc", birth_year=1992)
-    assert result == ([], True)
-    with pytest.raises(ValidationError) as error:
-        register(world, full_name="Lý Thị Cúc", birth_year=1992, sex=Person.Sex.FEMALE)
-    message = " ".join(error.value.messages)
-    for detail in (world.ward_b.name, "0987654321", "ngõ 7", world.outsider.username):
-        assert detail not in message
-    assert error.value.code == "duplicate"
+    found = check(world, full_name="Lý Thị Cúc", birth_year=1992, sex=Person.Sex.FEMALE)
+    assert (found.matches, found.elsewhere, found.limited) == ([], True, False)
     assert Person.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "invalid",
+    [
+        {"consent_on": timezone.localdate() + datetime.timedelta(days=1)},  # in the future
+        {"ward": "ward_a_old"},  # no longer existed on the registration day
+        {"area": "area_b"},  # another ward's
+        {"consent_on": None},
+    ],
+    ids=["future consent", "dissolved ward", "other ward's area", "no consent"],
+)
+def test_no_other_register_is_looked_at_while_another_field_is_invalid(world, invalid):
+    """An invalid file reveals nothing and records nothing, not even a look (issue 19)."""
+    f.person(ward=world.ward_b, full_name="Lý Thị Cúc", birth_year=1992)
+    fields = dict(invalid)
+    if fields.get("ward") == "ward_a_old":
+        fields["ward"] = world.ward_a_old
+    if fields.get("area") == "area_b":
+        fields["area"] = f.area(ward=world.ward_b)
+    with pytest.raises(ValidationError) as error:
+        check(world, full_name="Lý Thị Cúc", birth_year=1992, **fields)
+    assert error.value.message_dict  # the field's own error, not a duplicate
+    assert not checks().exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_each_look_beyond_the_ward_is_audited_without_the_name_or_year(world):
+    f.person(ward=world.ward_b, full_name="Lý Thị Cúc", birth_year=1992)
+    check(world, full_name="Lý Thị Cúc", birth_year=1992)
+    check(world, actor=world.officer, full_name="Đào Văn Khác", birth_year=1993)
+    found, missed = checks().order_by("pk")
+    assert (found.actor, found.action, found.unit) == (world.leader, "view", world.ward_a)
+    assert found.changes == {"match_elsewhere": True}
+    assert (missed.actor, missed.changes) == (world.officer, {"match_elsewhere": False})
+    for event in (found, missed):
+        assert event.object_id == ""
+        text = json.dumps(event.changes, ensure_ascii=False)
+        for secret in ("Cúc", "cuc", "Khác", "khac", "1992", "1993"):
+            assert secret not in text
+
+
+def test_a_name_that_folds_to_nothing_is_not_looked_for(world):
+    found = services.find_duplicates(
+        actor=world.leader, ward=world.ward_a, full_name="  ", birth_year=1990
+    )
+    assert not found and not checks().exists()
+
+
+def test_the_looks_beyond_the_ward_are_limited_per_user_per_day(world, settings):
+    settings.DUPLICATE_CHECKS_PER_DAY = 2
+    f.person(ward=world.ward_b, full_name="Lý Thị Cúc", birth_year=1992)
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    for _ in range(3):  # yesterday's looks do not count today
+        AuditEvent.objects.create(
+            actor=world.leader, action="view", object_type=CHECK, created_at=yesterday
+        )
+    assert [check(world, full_name="Lý Thị Cúc", birth_year=1992).elsewhere for _ in "12"] == [
+        True,
+        True,
+    ]
+
+    third = check(world, full_name="Lý Thị Cúc", birth_year=1992)
+
+    assert (third.elsewhere, third.limited, bool(third)) == (False, True, False)
+    refusal = checks().get(action="denied")
+    assert (refusal.actor, refusal.unit, refusal.changes) == (
+        world.leader,
+        world.ward_a,
+        {"limit": 2},
+    )
+    assert checks().filter(action="view", actor=world.leader).count() == 3 + 2
+    # the ward's own namesakes are still shown, and another user still has her looks
+    f.person(ward=world.ward_a, full_name="Lý Thị Cúc", birth_year=1992)
+    assert len(check(world, full_name="Lý Thị Cúc", birth_year=1992).matches) == 1
+    assert check(world, actor=world.officer, full_name="Lý Thị Cúc", birth_year=1992).elsewhere
+
+
+def test_registering_looks_at_no_other_register(world):
+    """The service checks the ward's own register only: the look elsewhere is person_check's,
+    and an import (confirm_duplicate=True) never looks nor records what is elsewhere."""
+    f.person(ward=world.ward_b, full_name="Lý Thị Cúc", birth_year=1992)
+    first = register(world, full_name="Lý Thị Cúc", birth_year=1992, sex=Person.Sex.FEMALE)
+    second = register(
+        world,
+        full_name="Lý Thị Cúc",
+        birth_year=1993,
+        sex=Person.Sex.FEMALE,
+        confirm_duplicate=True,
+    )
+    assert not checks().exists()
+    for person in (first, second):
+        event = AuditEvent.objects.get(action="create", object_id=str(person.pk))
+        assert event.changes["duplicate_confirmed"] is False
 
 
 # update, close, reopen

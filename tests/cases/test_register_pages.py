@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import re
 
 import pytest
@@ -12,10 +13,11 @@ from django.urls import NoReverseMatch, resolve, reverse
 from django.utils import timezone
 
 from cases import services
+from cases.duplicates import CHECK
 from cases.models import Assignment, Enrollment, Person
 from tests import factories as f
 from tests.conftest import login
-from wards.models import AuditEvent, Member, Post
+from wards.models import AdminUnit, AuditEvent, Member, Post
 
 TODAY = timezone.localdate()
 YESTERDAY = TODAY - datetime.timedelta(days=1)
@@ -346,6 +348,13 @@ def test_a_duplicate_in_the_ward_is_shown_and_must_be_confirmed(world, personas)
     assert Person.objects.count() == 2
 
 
+ELSEWHERE = "Có thể người này đã có hồ sơ ở một xã, phường khác."
+
+
+def _checks():
+    return AuditEvent.objects.filter(object_type=CHECK)
+
+
 def test_a_duplicate_elsewhere_is_only_hinted_at(world, personas):
     other = f.person(
         ward=world.ward_b,
@@ -357,13 +366,88 @@ def test_a_duplicate_elsewhere_is_only_hinted_at(world, personas):
     response = client.post(reverse("cases:person_add"), _person_data(full_name="hoang van nam"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Có hồ sơ tương tự ở đơn vị khác — hãy hỏi đội trưởng" in html
-    for secret in ("Hoàng Văn Nam", "Nam Béo", "04/03/1990", "Phường B", f"/nguoi/{other.pk}/"):
+    assert ELSEWHERE in html and "đề nghị chuyển hồ sơ" in html
+    for secret in ("Hoàng Văn Nam", "Nam Béo", "04/03/1990", f"/nguoi/{other.pk}/"):
         assert secret not in html
+    # no unit, no count: neither the ward, its district nor anything that names them
+    alert = html[html.index('class="alert alert-warning"') :]
+    alert = re.sub(r"<[^>]*>", " ", alert[: alert.index("</div>")])
+    for unit in AdminUnit.objects.exclude(pk=world.ward_a.pk):
+        assert unit.name not in alert and unit.code not in alert
+    assert not re.search(r"\d", alert)
     assert Person.objects.count() == 1
+    assert _checks().get().changes == {"match_elsewhere": True}
     data = _person_data(full_name="hoang van nam", confirm="on")
     assert client.post(reverse("cases:person_add"), data).status_code == 302
     assert Person.objects.filter(ward=world.ward_a).count() == 1
+    assert _checks().count() == 1  # confirming does not look again
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"consent_on": "2099-01-01"},
+        {"registered_on": "2099-01-01"},
+        {"birth_year": "1991", "birth_date": "1990-05-04"},
+    ],
+)
+def test_a_form_with_another_error_reveals_no_match_elsewhere(world, personas, overrides):
+    """The oracle of issue 19: the form answered about other communes before its own errors."""
+    f.person(ward=world.ward_b, full_name="Hoàng Văn Nam", birth_year=1990)
+    f.person(ward=world.ward_b, full_name="Hoàng Văn Nam", birth_year=1991)
+    data = _person_data(full_name="hoang van nam", **overrides)
+    response = personas["leader"].post(reverse("cases:person_add"), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert ELSEWHERE not in html and "Vẫn đăng ký người mới" not in html
+    assert response.context["form"].errors
+    assert not _checks().exists()
+    assert Person.objects.count() == 2
+
+
+def test_the_officer_looks_elsewhere_under_her_own_name(world, personas):
+    f.person(ward=world.ward_b, full_name="Hoàng Văn Nam", birth_year=1990)
+    response = personas["officer"].post(reverse("cases:person_add"), _person_data())
+    assert ELSEWHERE in response.content.decode()
+    event = _checks().get()
+    assert (event.actor, event.action, event.unit) == (world.officer, "view", world.ward_a)
+    assert "Nam" not in json.dumps(event.changes, ensure_ascii=False)
+
+
+def test_a_volunteer_cannot_look_at_any_register(world, personas):
+    f.person(ward=world.ward_b, full_name="Hoàng Văn Nam", birth_year=1990)
+    response = personas["volunteer"].post(reverse("cases:person_add"), _person_data())
+    assert response.status_code == 404
+    assert not _checks().exists() and Person.objects.count() == 1
+
+
+def test_past_the_days_limit_the_leader_registers_without_a_look_elsewhere(
+    world, personas, settings
+):
+    settings.DUPLICATE_CHECKS_PER_DAY = 1
+    f.person(ward=world.ward_b, full_name="Hoàng Văn Nam", birth_year=1990)
+    client = personas["leader"]
+    first = client.post(reverse("cases:person_add"), _person_data())
+    assert ELSEWHERE in first.content.decode()
+
+    response = client.post(reverse("cases:person_add"), _person_data(), follow=True)
+
+    person = Person.objects.get(ward=world.ward_a)
+    assert response.redirect_chain[0][0] == _person_page(person.pk)
+    html = response.content.decode()
+    assert "dùng hết 1 lượt kiểm tra trùng" in html and ELSEWHERE not in html
+    assert list(_checks().values_list("action", flat=True).order_by("pk")) == ["view", "denied"]
+
+
+def test_past_the_days_limit_the_wards_own_namesakes_are_still_shown(world, personas, settings):
+    settings.DUPLICATE_CHECKS_PER_DAY = 0
+    f.person(ward=world.ward_b, full_name="Hoàng Văn Nam", birth_year=1990)
+    f.person(ward=world.ward_a, full_name="Hoàng Văn Nam", birth_year=1990)
+    response = personas["leader"].post(reverse("cases:person_add"), _person_data())
+    html = response.content.decode()
+    assert "Hoàng Văn Nam" in html and "dùng hết lượt kiểm tra trùng" in html
+    assert ELSEWHERE not in html
+    assert Person.objects.count() == 2
 
 
 # Editing, closing, reopening ----------------------------------------------------------------
