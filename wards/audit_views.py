@@ -47,6 +47,7 @@ OBJECT_TYPES = {
     "cases.enrollment": _("Tham gia chương trình"),
     "cases.assignment": _("Phân công giúp đỡ"),
     "cases.contact_log": _("Sổ tiếp xúc"),
+    "cases.duplicate_check": _("Kiểm tra trùng với xã, phường khác"),
     "outreach.activity": _("Hoạt động"),
     "outreach.partner": _("Đối tác"),
     "outreach.referral": _("Giới thiệu, chuyển gửi"),
@@ -188,8 +189,22 @@ def _account_note(event: AuditEvent) -> str:
     return ""
 
 
+def _check_note(event: AuditEvent) -> str:
+    """What a look at other communes' registers found (cases.duplicates): never whom for."""
+    if event.object_type != "cases.duplicate_check" or not isinstance(event.changes, dict):
+        return ""
+    found = event.changes.get("match_elsewhere")
+    if found is True:
+        return str(_("có hồ sơ tương tự"))
+    if found is False:
+        return str(_("không có hồ sơ tương tự"))
+    if "limit" in event.changes:
+        return str(_("hết lượt trong ngày, không kiểm tra"))
+    return ""
+
+
 def _details(event: AuditEvent) -> dict:
-    return {**_export_details(event), "note": _account_note(event)}
+    return {**_export_details(event), "note": _account_note(event) or _check_note(event)}
 
 
 def _target(event: AuditEvent) -> tuple[str, int] | None:

@@ -439,6 +439,20 @@ def test_past_the_days_limit_the_leader_registers_without_a_look_elsewhere(
     assert list(_checks().values_list("action", flat=True).order_by("pk")) == ["view", "denied"]
 
 
+def test_the_wards_trail_shows_each_look_and_what_it_found_never_for_whom(
+    world, personas, settings
+):
+    settings.DUPLICATE_CHECKS_PER_DAY = 1
+    f.person(ward=world.ward_b, full_name="Hoàng Văn Nam", birth_year=1990)
+    client = personas["leader"]
+    client.post(reverse("cases:person_add"), _person_data())
+    client.post(reverse("cases:person_add"), _person_data())  # past the limit
+    html = personas["officer"].get(reverse("wards:audit_trail")).content.decode()
+    assert "Kiểm tra trùng với xã, phường khác" in html
+    assert "có hồ sơ tương tự" in html and "hết lượt trong ngày" in html
+    assert "1990" not in html
+
+
 def test_past_the_days_limit_the_wards_own_namesakes_are_still_shown(world, personas, settings):
     settings.DUPLICATE_CHECKS_PER_DAY = 0
     f.person(ward=world.ward_b, full_name="Hoàng Văn Nam", birth_year=1990)
