@@ -625,3 +625,21 @@ def test_the_attendees_kept_count_and_hold_the_session_to_its_kind(world, person
     activity.refresh_from_db()
     assert activity.kind == "club_session"
     assert set(activity.persons.all()) == {mine, *unseen}
+
+
+def test_a_ward_numbered_past_a_thousand_is_sent_back_as_the_number_itself(world):
+    """Issue 19: with thousand separators on, the hidden unit of a single-ward user rendered
+    as «12.345», which the form then refused: no activity could be saved in any ward whose id
+    passed 999 (most of the country's communes, once load_units has run)."""
+    from tests.conftest import login
+
+    ward = f.unit(pk=12345, code="12345", parent=world.district_a, name="Phường Số Lớn")
+    user = f.user("tnv_lon")
+    f.member(team=f.team(ward=ward), full_name="Hồ Thị Lớn", user=user, role="leader")
+    client = login(user)
+    for name in ("outreach:activity_add", "outreach:activity_batch"):
+        page = client.get(reverse(name)).content.decode()
+        assert 'name="unit" value="12345"' in page, name
+    data = {**post(world, "community_meeting"), "unit": "12345"}
+    assert client.post(reverse(ADD), data).status_code == 302
+    assert Activity.objects.get().unit == ward
