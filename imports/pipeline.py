@@ -184,7 +184,8 @@ def run(
                 object_type=f"imports.{kind.code}",
                 unit=ward,
                 changes={
-                    "file": file_name[:120],
+                    # the file's type only: a file may be named after a person
+                    "format": file_name.rpartition(".")[2].lower()[:10] if "." in file_name else "",
                     "rows": len(results),
                     "created": outcome.count(NEW),
                     "skipped": outcome.count(SKIP),

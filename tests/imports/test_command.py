@@ -74,7 +74,7 @@ def test_a_real_run_commits_every_row_and_writes_one_audit_event(world, good_fil
     assert event.actor == world.leader and event.unit == world.ward_a
     assert event.object_type == "imports.people"
     assert event.changes == {
-        "file": "danh-sach.xlsx",
+        "format": "xlsx",
         "rows": 2,
         "created": 2,
         "skipped": 0,
