@@ -28,6 +28,18 @@ def _test_settings(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _vietnamese():
+    """Every test starts in Vietnamese: a request with the English cookie activates English in
+    the thread (wards.middleware.ChosenLanguageMiddleware), which a later management command's
+    output would otherwise inherit."""
+    from django.utils import translation
+
+    translation.activate("vi")
+    yield
+    translation.deactivate()
+
+
 @dataclass
 class World:
     province: AdminUnit
