@@ -963,7 +963,9 @@ CASES = [
             "started_on": date_field(datetime.date(2024, 6, 1), o.today),
             "_once": ONCE,
         },
-        creates=writes({"cases.assignment": {1, 2}}),
+        # 0: the ticked persons' helper already was the member (nothing to change), or their
+        # assignment started that day and is corrected in place (INDICATORS.md, end dates)
+        creates=writes({"cases.assignment": {0, 1, 2}}),
         watch=lambda o: [o.person.assignments.values(), o.other.assignments.values()],
         query=lambda o: {"xa": XA},
     ),
