@@ -13,50 +13,29 @@ module (marked by `wards.atomic.service`) has no case here.
 from __future__ import annotations
 
 import datetime
-import importlib
-import inspect
-import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
-from django.apps import apps
 from django.db import connection
 
 from cases.models import Assessment, Assignment, Contact, Enrollment, Milestone, Person
 from outreach.models import Activity, Partner, Referral
 from reports.models import Submission
 from tests import factories as f
+from tests.test_services_atomic import public_functions, services_modules
 from wards.models import AuditEvent, Member, Team
 
-APPS = ("wards", "cases", "outreach", "reports", "imports")
 DAY = datetime.date(2025, 9, 15)
 ONE = datetime.timedelta(days=1)
-
-
-def services_modules() -> list:
-    """Every module named `services`, or inside a `services` package, of the project's apps."""
-    found = []
-    for label in APPS:
-        package = importlib.import_module(apps.get_app_config(label).name)
-        for info in pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}."):
-            parts = info.name.split(".")
-            if "services" in parts and not parts[-1].startswith("_"):
-                found.append(importlib.import_module(info.name))
-    return found
 
 
 def write_services() -> dict[str, Callable]:
     """name → function, for every public function of every services module: each is a write
     service (tests/test_services_atomic.py), and is called here as its callers call it, so one
     that lost its transaction fails here on PostgreSQL."""
-    found = {}
-    for module in services_modules():
-        for name, func in inspect.getmembers(module, inspect.isfunction):
-            if func.__module__ == module.__name__ and not name.startswith("_"):
-                found[name] = func
-    return found
+    return {name: func for module in services_modules() for name, func in public_functions(module)}
 
 
 @dataclass(frozen=True)
