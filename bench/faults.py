@@ -468,6 +468,28 @@ def replica_faults(args, env: dict[str, str], work: Path) -> list[list[str]]:
 # The run --------------------------------------------------------------------------------------
 
 
+def machine() -> str:
+    """What to record beside the figures: the time, the commit, the cores, the load, PostgreSQL."""
+    commit = _run(
+        [_tool("git"), "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = _run(
+        [_tool("git"), "status", "--porcelain", "--untracked-files=no"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    server = _run(
+        [_tool("psql"), *PG, "-Atc", "show server_version"], capture_output=True, text=True
+    ).stdout.strip()
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    return (
+        f"{time.strftime('%Y-%m-%d %H:%M %Z')}, commit {commit}"
+        f"{' (working tree changed)' if dirty else ''}, {os.cpu_count()} cores, load {load}, "
+        f"PostgreSQL {server}"
+    )
+
+
 def table(header: list[str], rows: list[list[str]]) -> str:
     lines = [" | ".join(header), " | ".join("---" for _ in header)]
     lines += [" | ".join(row) for row in rows]
@@ -502,6 +524,7 @@ def main() -> None:
     signal.signal(signal.SIGALRM, _stop)
     signal.alarm(args.time_limit)
     started = time.monotonic()
+    log(machine())
     work = Path(tempfile.mkdtemp(prefix="dh-bench-faults-"))
     env = {
         **server_env(),
@@ -530,6 +553,8 @@ def main() -> None:
         )
         health_rows = primary_faults(args, env, work)
         replica_rows = replica_faults(args, env, work)
+    except Stop as stop:
+        sys.exit(f"stopped by {stop} after {time.monotonic() - started:.0f} s; cleaned up")
     finally:
         signal.alarm(0)
         shutil.rmtree(work, ignore_errors=True)
@@ -552,7 +577,7 @@ def main() -> None:
         "replica warnings logged",
     ]
     print(table(header, replica_rows))
-    print(f"\nwhole run: {time.monotonic() - started:.0f} s")
+    print(f"\nwhole run: {time.monotonic() - started:.0f} s; now {machine()}")
 
 
 if __name__ == "__main__":
