@@ -250,7 +250,10 @@ class TeamDissolveForm(Versioned, forms.Form):
 class OverviewDateForm(forms.Form):
     """The day the team overview shows (GET «ngay»), today unless chosen."""
 
-    ngay = DateField(label=_("Tại ngày"), required=False)
+    # rendered by hand beside its button: Bootstrap's class gives it a phone's tap height
+    ngay = DateField(
+        label=_("Tại ngày"), required=False, widget=DateInput(attrs={"class": "form-control"})
+    )
 
     def clean_ngay(self):
         return not_in_future(self.cleaned_data["ngay"])
