@@ -110,6 +110,9 @@ PAGES: dict[str, list[Page]] = {
         ("submit-report", lambda d: reverse("reports:submission_add")),
         ("audit", lambda d: reverse("wards:audit_trail")),
     ],
+    "canbo_a": [
+        ("team-dissolve", lambda d: reverse("wards:team_dissolve", args=[team_pk(d)])),
+    ],
     "giamsat_a": [
         ("overview", lambda d: reverse("wards:team_overview")),
         ("report", lambda d: reverse("reports:report") + "?don-vi=991&ky=2024-H1"),
@@ -246,7 +249,7 @@ def sweep(screen: Screen, username: str, data: Data) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("username", ["tnv_a", "doitruong_a", "giamsat_a"])
+@pytest.mark.parametrize("username", list(PAGES))
 def test_main_pages_pass_axe_and_fit_a_phone(screen, data, username):
     if username == "giamsat_a":
         data.submission_pk = _submission(data)
