@@ -26,6 +26,7 @@ import time
 from django.conf import settings
 from django.db import DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
+from django.db.utils import load_backend
 from django.http import HttpResponseNotAllowed, JsonResponse
 
 from reports import routers
@@ -51,17 +52,41 @@ class _Memory:
 memory = _Memory()
 
 
-def check_primary(alias: str) -> bool:
-    """Whether the database answers `SELECT 1`; logged once when it stops and once when back."""
+# The primary must answer within this, or the host is reported unavailable: a balancer's check
+# gives up after a few seconds, and /healthz must answer before it does.
+PRIMARY_ANSWER_SECONDS = 1.0
+
+
+def _select_one(db: dict, alias: str, outcome: list) -> None:
+    """`SELECT 1` on a new connection of its own (run in a thread; never the worker's pooled
+    connection, which a frozen server could hold for good)."""
+    wrapper = load_backend(db["ENGINE"]).DatabaseWrapper(db, alias)
     try:
-        with connections[alias].cursor() as cursor:
+        with wrapper.cursor() as cursor:
             cursor.execute("SELECT 1")
-        ok = True
+        outcome.append(None)
     except DatabaseError as error:
-        ok = False
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else "no answer"
-        # a failed connection is not reused by the next check
-        connections[alias].close()
+        outcome.append(str(error).strip().splitlines()[0] if str(error).strip() else "no answer")
+    finally:
+        wrapper.close()
+
+
+def check_primary(alias: str) -> bool:
+    """Whether the database answers `SELECT 1` within PRIMARY_ANSWER_SECONDS, on a connection
+    opened for the check; logged once when it stops and once when it is back.
+
+    The check runs in a thread the answer does not wait for beyond the limit: a primary that
+    accepts connections and never answers is a 503 within a second, not after the connect
+    timeout (the thread ends with that timeout, on its own)."""
+    db = {**connections[alias].settings_dict, "CONN_MAX_AGE": 0}
+    outcome: list = []
+    thread = threading.Thread(
+        target=_select_one, args=(db, alias, outcome), name="healthz-primary", daemon=True
+    )
+    thread.start()
+    thread.join(PRIMARY_ANSWER_SECONDS)
+    ok = outcome == [None]
+    reason = outcome[0] if outcome else f"no answer within {PRIMARY_ANSWER_SECONDS:g} s"
     with memory.lock:
         was_down, memory.primary_down = memory.primary_down, not ok
     if not ok and not was_down:
