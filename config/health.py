@@ -47,6 +47,8 @@ class _Memory:
         self.lock = threading.Lock()
         self.primary_down = False
         self.migrations_applied_until = 0.0
+        # The check under way, (thread, outcome, started): polls share it while it waits.
+        self.primary_check: tuple[threading.Thread, list, float] | None = None
 
 
 memory = _Memory()
@@ -55,6 +57,9 @@ memory = _Memory()
 # The primary must answer within this, or the host is reported unavailable: a balancer's check
 # gives up after a few seconds, and /healthz must answer before it does.
 PRIMARY_ANSWER_SECONDS = 1.0
+# A check still waiting on the primary is shared by the next polls rather than joined by another
+# connection (anyone may poll /healthz); past this age it is given up and a new one started.
+PRIMARY_CHECK_ABANDON_SECONDS = 30.0
 
 
 def _select_one(db: dict, alias: str, outcome: list) -> None:
@@ -77,13 +82,24 @@ def check_primary(alias: str) -> bool:
 
     The check runs in a thread the answer does not wait for beyond the limit: a primary that
     accepts connections and never answers is a 503 within a second, not after the connect
-    timeout (the thread ends with that timeout, on its own)."""
-    db = {**connections[alias].settings_dict, "CONN_MAX_AGE": 0}
-    outcome: list = []
-    thread = threading.Thread(
-        target=_select_one, args=(db, alias, outcome), name="healthz-primary", daemon=True
-    )
-    thread.start()
+    timeout (the thread ends with that timeout, on its own). Polls made while it waits share it,
+    so a process holds at most one connection for /healthz however often it is polled."""
+    with memory.lock:
+        pending = memory.primary_check
+        now = time.monotonic()
+        if (
+            pending is None
+            or not pending[0].is_alive()
+            or now - pending[2] > PRIMARY_CHECK_ABANDON_SECONDS
+        ):
+            db = {**connections[alias].settings_dict, "CONN_MAX_AGE": 0}
+            outcome: list = []
+            thread = threading.Thread(
+                target=_select_one, args=(db, alias, outcome), name="healthz-primary", daemon=True
+            )
+            thread.start()
+            memory.primary_check = pending = (thread, outcome, now)
+    thread, outcome = pending[0], pending[1]
     thread.join(PRIMARY_ANSWER_SECONDS)
     ok = outcome == [None]
     reason = outcome[0] if outcome else f"no answer within {PRIMARY_ANSWER_SECONDS:g} s"

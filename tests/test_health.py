@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 
 import pytest
@@ -136,6 +137,19 @@ def test_a_hung_primary_answers_503_within_a_second(broken_primary):
         response, took = poll()
     assert response.status_code == 503
     assert took < 1.5  # PRIMARY_ANSWER_SECONDS, not the 2-s connect timeout
+
+
+@pytest.mark.django_db
+def test_a_hung_primary_polled_again_and_again_holds_one_connection(broken_primary):
+    # /healthz needs no login: each poll must not leave one more connection waiting on a
+    # primary that never answers, or polling alone fills the server's connection slots.
+    with silent_server() as port:
+        broken_primary(port)
+        connections["stopped"].settings_dict["OPTIONS"]["connect_timeout"] = 10
+        for _ in range(3):
+            assert health.check_primary("stopped") is False
+        waiting = [t for t in threading.enumerate() if t.name == "healthz-primary"]
+        assert len([t for t in waiting if t.is_alive()]) == 1
 
 
 @pytest.mark.django_db
