@@ -171,3 +171,42 @@ def test_the_admin_cannot_edit_a_teams_dissolution():
     from wards.admin import TeamAdmin
 
     assert "dissolved_on" in TeamAdmin.readonly_fields
+
+
+def test_a_member_cannot_join_a_dissolved_team(world):
+    # A member left open in a dissolved team is what team_dissolve and wards/0007 end.
+    with pytest.raises(ValidationError, match="đã giải thể"):
+        services.member_add(
+            actor=world.officer,
+            team=world.team_a_old,
+            full_name="Bùi Thị Mới",
+            sex="female",
+            birth_year=1980,
+            phone="",
+            role="member",
+            organisation="women",
+            joined_on=datetime.date(2025, 5, 1),
+        )
+    assert not Member.objects.filter(team=world.team_a_old, left_on__isnull=True).exists()
+
+
+def test_a_member_added_from_a_page_read_before_the_dissolution_is_refused(world):
+    # The add-member page read the team before another user dissolved it: the service reads
+    # the team again under its lock, so the new membership never lands in a dissolved team.
+    shown = type(world.team_a).objects.get(pk=world.team_a.pk)
+    services.team_dissolve(
+        actor=world.officer, team=world.team_a, dissolved_on=datetime.date(2025, 9, 30)
+    )
+    with pytest.raises(ValidationError, match="đã giải thể"):
+        services.member_add(
+            actor=world.leader,
+            team=shown,
+            full_name="Bùi Thị Mới",
+            sex="female",
+            birth_year=1980,
+            phone="",
+            role="leader",
+            organisation="women",
+            joined_on=datetime.date(2025, 9, 1),
+        )
+    assert not Member.objects.filter(team=world.team_a, left_on__isnull=True).exists()
