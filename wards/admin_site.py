@@ -12,8 +12,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.utils import NestedObjects, quote, unquote
 from django.contrib.auth.decorators import login_not_required
@@ -233,6 +235,25 @@ class Site(admin.AdminSite):
                 {"__module__": admin_class.__module__},
             )
         return super().register(model_or_iterable, admin_class, **options)
+
+    def autocomplete_view(self, request):
+        """Django's autocomplete of a foreign key, audited as a list page is: the rows' ids,
+        never the search text (it may be a name)."""
+        from wards.audit import audit
+
+        response = super().autocomplete_view(request)
+        if response.status_code == 200:
+            # Django answered, so the source model and field are registered and exist.
+            source = apps.get_model(request.GET["app_label"], request.GET["model_name"])
+            remote = source._meta.get_field(request.GET["field_name"]).remote_field.model
+            rows = json.loads(response.content).get("results", [])
+            audit(
+                actor=request.user,
+                action="view",
+                object_type=remote._meta.label_lower,
+                changes={"admin": True, "page": "autocomplete", "ids": [r["id"] for r in rows]},
+            )
+        return response
 
     @method_decorator(never_cache)
     @login_not_required

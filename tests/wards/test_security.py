@@ -477,6 +477,20 @@ def test_every_admin_look_at_a_member_or_an_account_is_audited(world, personas):
     assert sorted(e.changes["page"] for e in events) == ["change", "delete", "history"]
 
 
+def test_an_admin_autocomplete_lookup_of_accounts_is_audited(world, personas):
+    # Django answers the autocomplete of any registered foreign key whose target admin has
+    # search fields: the accounts' names and e-mails, as a list page would show them.
+    url = reverse("admin:autocomplete")
+    query = {"app_label": "wards", "model_name": "post", "field_name": "user", "term": ""}
+    response = personas["admin"].get(url, query)
+    assert response.status_code == 200
+    listed = {int(row["id"]) for row in response.json()["results"]}
+    assert world.leader.pk in listed
+    seen = AuditEvent.objects.get(action="view", object_type="auth.user", actor=world.admin)
+    assert seen.changes["page"] == "autocomplete" and str(world.leader.pk) in seen.changes["ids"]
+    assert "term" not in seen.changes
+
+
 def test_every_admin_change_is_audited_with_field_names_only(world, personas):
     client = personas["admin"]
     user = f.user("canbo.moi")
