@@ -452,8 +452,9 @@ class AssignmentQuerySet(models.QuerySet):
 class Assignment(Timestamped):
     """A team member appointed to follow a person (phân công giúp đỡ).
 
-    `ended_on` is the day the assignment stops holding: a reassignment on day D ends the old
-    one on D and starts the new one on D, so exactly one helper holds the person each day.
+    `ended_on` is the assignment's last day: a reassignment on day D ends the old one on D - 1
+    and starts the new one on D (one started on D itself is corrected to the new member), so
+    exactly one helper holds the person each day (services.assignment_assign).
     """
 
     person = models.ForeignKey(
