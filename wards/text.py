@@ -9,6 +9,8 @@ through `cases.text.fold`, to every name a search or a duplicate check compares:
 - format characters (Unicode category Cf) are removed: bidi controls (U+202A–U+202E,
   U+2066–U+2069, U+200E, U+200F, U+061C), which reorder what the next reader sees, zero-width
   characters (U+200B–U+200D, U+2060, U+FEFF), which make two equal names differ, soft hyphens;
+  so are the other invisible (default-ignorable) characters: the grapheme joiner U+034F,
+  variation selectors, Hangul fillers;
 - other control characters are removed; a multi-line field keeps its newlines (any line break,
   "\\r\\n" included, becomes "\\n") and tabs, without spaces at the ends of lines; a single-line
   field turns them into spaces and collapses every run of spaces into one;
@@ -28,6 +30,12 @@ import unicodedata
 MAX_MARKS = 2
 _LINE_BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _NONCHARACTER = re.compile(r"[\ufdd0-\ufdef\ufffe\uffff]")
+# Unicode's other default-ignorable code points: invisible, yet not format characters nor marks
+# with a combining class (the grapheme joiner, Hangul fillers, variation selectors).
+_IGNORABLE = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2065\u3164\ufe00-\ufe0f\uffa0"
+    "\ufff0-\ufff8\U000e0000-\U000e0fff]"
+)
 
 
 def _marks(char: str) -> int:
@@ -40,7 +48,9 @@ def _kept(char: str) -> bool:
     if category == "Cc":
         return char in "\n\t"  # a single-line field turns them into spaces below
     # Cf: format characters (bidi controls, zero-width); Cs: lone surrogates.
-    return category not in ("Cf", "Cs") and not _NONCHARACTER.match(char)
+    return category not in ("Cf", "Cs") and not (
+        _NONCHARACTER.match(char) or _IGNORABLE.match(char)
+    )
 
 
 def clean_text(value: str, *, multiline: bool = False) -> str:

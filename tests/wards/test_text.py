@@ -40,6 +40,13 @@ def _models():
         ("  Trần \t\n Văn  B\x00\x1b ", "Trần Văn B", "Trần\n Văn  B"),
         ("một\r\nhai\rba\u2028bốn  \n\n", "một hai ba bốn", "một\nhai\nba\nbốn"),
         ("\ud800x\ufffe", "x", "x"),  # a lone surrogate, a noncharacter
+        # invisible, yet neither format characters nor combining marks with a class: the
+        # grapheme joiner, variation selectors, Hangul fillers, a tag
+        (
+            "Nguy\u034fễn\ufe0f Văn\u3164 A\u115f\u1160\uffa0\U000e0041",
+            "Nguyễn Văn A",
+            "Nguyễn Văn A",
+        ),
         ("👩‍👩‍👧 🇻🇳", "👩👩👧 🇻🇳", "👩👩👧 🇻🇳"),
         ("", "", ""),
     ],
