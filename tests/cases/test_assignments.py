@@ -110,6 +110,18 @@ def test_a_member_who_left_is_refused(world, person, others):
     assert not Assignment.objects.exists()
 
 
+def test_a_member_who_left_after_the_page_was_read_is_refused(world, person, others):
+    # The form read the member before another leader recorded their leaving (or the team's
+    # dissolution): the service reads the member again under a lock, not the caller's copy.
+    shown = Member.objects.select_related("team").get(pk=others[0].pk)
+    ward_services.member_leave(
+        actor=world.leader, member=others[0], left_on=datetime.date(2025, 5, 1)
+    )
+    with pytest.raises(ValidationError):
+        assign(world, person, shown)
+    assert not Assignment.objects.exists()
+
+
 def test_an_assignment_before_registration_in_the_future_or_on_a_closed_file_is_refused(
     world, person
 ):
