@@ -60,8 +60,8 @@ def member_add(*, actor, team: Team, **fields) -> Member:
     unknown = set(fields) - set(MEMBER_FIELDS) - {"user"}
     if unknown:
         raise TypeError(f"unknown member fields: {sorted(unknown)}")
-    # Locked as team_dissolve locks it: a member is never added beside a dissolution.
-    team = Team.objects.select_for_update().get(pk=team.pk)
+    # Waits for a dissolution under way (team_dissolve locks the team), then sees it.
+    team = Team.objects.select_for_update(no_key=True).get(pk=team.pk)
     if team.dissolved_on is not None:
         raise ValidationError(
             _("Đội này đã giải thể từ ngày %(date)s.") % {"date": f"{team.dissolved_on:%d/%m/%Y}"}

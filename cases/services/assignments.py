@@ -107,8 +107,9 @@ def assignment_assign(
         raise ValidationError(_("Hồ sơ đã đóng; hãy mở lại hồ sơ trước khi phân công."))
     refuse_future(started_on, "started_on")
     refuse_outside_file(person, started_on, "started_on")
-    # The member as it is now, not as the form read it: member_leave and team_dissolve lock it.
-    member = Member.objects.select_for_update(of=("self",)).select_related("team").get(pk=member.pk)
+    # The member as it is now, not as the form read it. Not locked: two batches for one member
+    # lock their persons in turn and would deadlock on the member's row between them.
+    member = Member.objects.select_related("team").get(pk=member.pk)
     check_member_serves(member, person)
     if member.left_on is not None or member.team.dissolved_on is not None:
         raise ValidationError(
