@@ -151,6 +151,18 @@ def test_db_roles_refuses_an_app_role_that_owns_a_table(app_role):
         owner_sql("DROP TABLE audit_role_owned")
 
 
+def test_db_roles_refuses_an_app_role_that_owns_the_database(app_role):
+    # On PostgreSQL 15 the database's owner owns the public schema, and a schema's owner may
+    # drop any table in it, the audit trail's too.
+    (database, owner) = owner_sql("SELECT current_database(), current_user")[0]
+    owner_sql(f'ALTER DATABASE "{database}" OWNER TO {app_role}')
+    try:
+        with pytest.raises(CommandError, match="owns the schema"):
+            call_command("db_roles", app_role=app_role, stdout=io.StringIO())
+    finally:
+        owner_sql(f'ALTER DATABASE "{database}" OWNER TO "{owner}"')
+
+
 def test_db_roles_refuses_the_owner_itself_and_a_missing_role(app_role):
     (owner,) = owner_sql("SELECT current_user")[0]
     with pytest.raises(CommandError, match="superuser|the tables' owner"):

@@ -83,6 +83,19 @@ class Command(BaseCommand):
                     f"owner may alter, truncate or drop them. As the superuser: "
                     f"REASSIGN OWNED BY {app_role} TO {owner};"
                 )
+            # A schema's owner may drop any table in it; on PostgreSQL 15 the database's owner
+            # owns the public schema (pg_database_owner).
+            cursor.execute(
+                "SELECT pg_has_role(%s, nspowner, 'USAGE') FROM pg_namespace WHERE nspname = %s",
+                [app_role, schema],
+            )
+            if cursor.fetchone()[0]:
+                raise CommandError(
+                    f"«{app_role}» owns the schema «{schema}» (or the database, which owns "
+                    f"it): it may drop any table there, the audit trail's too. As the "
+                    f"superuser: ALTER DATABASE … OWNER TO {owner}; ALTER SCHEMA {schema} "
+                    f"OWNER TO {owner};"
+                )
             schema_q = connection.ops.quote_name(schema)
             for statement in (
                 f"GRANT USAGE ON SCHEMA {schema_q} TO {role}",
