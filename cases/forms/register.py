@@ -341,11 +341,27 @@ class ReassignForm(forms.Form):
     )
     started_on = DateField(label=_("Từ ngày"))
 
+    # One hidden «person-assignment» pair per row: the open assignment the page showed (0: none),
+    # so a second tab's older copy cannot silently replace a reassignment made since.
+    SEEN = "da_thay"
+
     def __init__(self, *args, user, ward: AdminUnit, **kwargs):
         kwargs.setdefault("initial", {"started_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.fields["persons"].queryset = ward_persons(user, ward).active()
         self.fields["member"].queryset = ward_members(user, ward)
+
+    def clean(self):
+        cleaned = super().clean()
+        seen: dict[int, int | None] = {}
+        for pair in self.data.getlist(self.SEEN) if hasattr(self.data, "getlist") else ():
+            person, _dash, assignment = str(pair).partition("-")
+            if person.isdigit() and assignment.isdigit() and len(pair) <= 40:
+                seen[int(person)] = int(assignment) or None
+        # a person ticked without what the page showed (an old page, a script) is checked
+        # against the assignment open when the request arrives, as before
+        cleaned["seen"] = seen
+        return cleaned
 
 
 class HandoverForm(forms.Form):

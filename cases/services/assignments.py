@@ -81,9 +81,17 @@ def _correct_member(*, actor: User, assignment: Assignment, member: Member) -> A
     return assignment
 
 
+_UNREAD = object()
+
+
 @service
 def assignment_assign(
-    *, actor: User, person: Person, member: Member, started_on: datetime.date
+    *,
+    actor: User,
+    person: Person,
+    member: Member,
+    started_on: datetime.date,
+    seen: int | None | object = _UNREAD,
 ) -> Assignment:
     """Appoint `member` to follow `person` from `started_on`, ending the current assignment.
 
@@ -96,9 +104,12 @@ def assignment_assign(
     Two leaders reassigning one person at the same moment: the person row is locked, so the
     second waits; when it gets the lock and the open assignment is no longer the one that was
     open when it began, it refuses rather than silently overriding the first. The partial
-    unique constraint is the last guard, against a writer that skipped the lock.
+    unique constraint is the last guard, against a writer that skipped the lock. `seen` is the
+    open assignment's id (None: none) as the caller's page showed it, so a second tab's older
+    copy is refused the same way; without it, the one open when the call began.
     """
-    seen = Assignment.objects.open().filter(person=person).values_list("pk", flat=True).first()
+    if seen is _UNREAD:
+        seen = Assignment.objects.open().filter(person=person).values_list("pk", flat=True).first()
     person = _lock(person)
     current = Assignment.objects.open().select_for_update().filter(person=person).first()
     if (current.pk if current else None) != seen:
@@ -158,15 +169,28 @@ def assignment_assign(
 
 @service
 def assignment_reassign_many(
-    *, actor: User, persons: Iterable[Person], member: Member, started_on: datetime.date
+    *,
+    actor: User,
+    persons: Iterable[Person],
+    member: Member,
+    started_on: datetime.date,
+    seen: dict[int, int | None] | None = None,
 ) -> list[Assignment]:
-    """Assign several persons to one member: all or nothing, the first refusal undoes the rest."""
+    """Assign several persons to one member: all or nothing, the first refusal undoes the rest.
+    `seen`: person id → the open assignment's id (None: none) as the board showed it."""
     assignments = []
+    seen = seen or {}
     # In id order, so two batches lock their persons in the same order and cannot deadlock.
     for person in sorted(persons, key=lambda p: p.pk):
         try:
             assignments.append(
-                assignment_assign(actor=actor, person=person, member=member, started_on=started_on)
+                assignment_assign(
+                    actor=actor,
+                    person=person,
+                    member=member,
+                    started_on=started_on,
+                    seen=seen.get(person.pk, _UNREAD),
+                )
             )
         except ValidationError as error:
             raise ValidationError(

@@ -468,6 +468,7 @@ def _board_ctx(request: HttpRequest, grant: Grant, reassign=None, handover=None)
         "can_assign": any(m.left_on is None for m in members),
         "rows": [(p, str(p.pk) in selected) for p in persons],
         "reassign": reassign,
+        "seen_name": ReassignForm.SEEN,
         "handover": handover or HandoverForm(user=user, ward=ward),
         "history": history.select_related("person", "member", "assigned_by")[:HISTORY_LIMIT],
         "history_limit": HISTORY_LIMIT,

@@ -431,3 +431,36 @@ def test_a_file_uploaded_twice_makes_one_batch(world, personas):
     assert send().status_code == 302
     assert SAVED in send(follow=True).content.decode()
     assert ImportBatch.objects.count() == 1
+
+
+def test_a_reassignment_from_a_second_tab_is_refused_and_keeps_the_ticks(world, personas):
+    """Two tabs of the board: the first gives a person to one member; the second, still showing
+    the old helper, tries to give them to another and is told, instead of silently replacing
+    the first tab's choice."""
+    import re
+
+    person = f.person(ward=world.ward_a)
+    first, second = Member.objects.filter(team=world.team_a, role="member")[:2]
+    cases.assignment_assign(
+        actor=world.leader,
+        person=person,
+        member=world.volunteer_member,
+        started_on=TODAY - datetime.timedelta(days=20),
+    )
+    client = personas["leader"]
+    board = reverse("cases:assignment_board")
+    reassign = reverse("cases:assignment_reassign")
+
+    def tab() -> dict:
+        page = client.get(board).content.decode()
+        seen = re.findall(r'name="da_thay" value="([0-9-]+)"', page)
+        return {"_once": hidden(client, board)["_once"], "da_thay": seen}
+
+    tab_a, tab_b = tab(), tab()
+    data = {"persons": [person.pk], "started_on": DAY}
+    assert client.post(reassign, {**tab_a, **data, "member": first.pk}).status_code == 302
+    answer = client.post(reassign, {**tab_b, **data, "member": second.pk})
+    assert answer.status_code == 200
+    assert "vừa được phân công cho người khác" in answer.content.decode()
+    assert f'value="{person.pk}" checked' in answer.content.decode()
+    assert Assignment.objects.open().get(person=person).member == first
