@@ -13,33 +13,11 @@ from django.utils import timezone
 from cases import services
 from cases.models import Contact, Person
 from tests import factories as f
+from tests.cases.test_register_pages import _person_data
 
 TODAY = timezone.localdate()
 ADD = reverse("cases:person_add")
 RLO, PDF, ZWSP, ZWJ, BOM = "\u202e", "\u202c", "\u200b", "\u200d", "\ufeff"
-
-
-def _person_data(**overrides) -> dict:
-    data = {
-        "full_name": "Hoàng Văn Nam",
-        "alias": "",
-        "sex": "male",
-        "birth_date": "",
-        "birth_year": "1990",
-        "id_number": "",
-        "phone": "",
-        "address": "Số 5 ngõ 12",
-        "area": "",
-        "family_contact": "",
-        "group": "post_rehab",
-        "substances": "",
-        "history_notes": "",
-        "registered_on": TODAY.isoformat(),
-        "consent": "on",
-        "consent_on": TODAY.isoformat(),
-    }
-    data.update(overrides)
-    return data
 
 
 def _register(world, **fields) -> Person:
