@@ -63,6 +63,7 @@ PERSON_CLEARED: dict[str, Any] = {
 RECORD_TEXT: dict[str, tuple[str, ...]] = {
     "enrollments": ("decision_no",),
     "contacts": ("summary",),
+    "group_changes": ("reason",),
     "milestones": ("note",),
     "assessments": ("note",),
     "referrals": ("note",),

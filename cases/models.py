@@ -272,6 +272,48 @@ class Person(Authored):
         return self.assignments.open().select_related("member").first()
 
 
+class GroupChangeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> GroupChangeQuerySet:
+        return self.filter(_visible_persons(user, via="person"))
+
+    def on(self, day) -> GroupChangeQuerySet:
+        """The entries in force on `day` (a date or an expression): the latest entry of each
+        person that started on or before it. Use `.filter(person=...)` and take the first."""
+        return self.filter(since__lte=day).order_by("-since", "-pk")
+
+
+class GroupChange(Authored):
+    """One dated entry of a person's group history (DESIGN.md, "People, accounts and moves").
+
+    The person was in `group` from `since` until the day before their next entry. The first
+    entry starts on the day they were registered; `Person.group` is always the group of their
+    latest entry. Every record that carries the facts of its day (a contact's
+    `person_group`) takes the group in force on its date, so a correction dated today moves
+    nothing that happened before today. Written only by `cases.services`.
+    """
+
+    person = models.ForeignKey(
+        "Person", verbose_name=_("người"), on_delete=models.PROTECT, related_name="group_changes"
+    )
+    group = models.CharField(_("nhóm"), max_length=12, choices=Person.Group.choices)
+    since = models.DateField(_("từ ngày"))
+    reason = models.CharField(_("lý do"), max_length=300, blank=True, default="")
+
+    objects = GroupChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("thay đổi nhóm")
+        verbose_name_plural = pgettext_lazy("plural", "thay đổi nhóm")
+        ordering = ["person", "since", "pk"]
+        constraints = [
+            # One entry per person and day: a second change on a day replaces the first.
+            models.UniqueConstraint(fields=["person", "since"], name="cases_groupchange_one_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_group_display()} ({self.since:%d/%m/%Y})"
+
+
 class ProgrammeQuerySet(models.QuerySet):
     def active(self) -> ProgrammeQuerySet:
         return self.filter(active=True)
@@ -339,6 +381,60 @@ class Programme(Timestamped):
         return self.name
 
 
+class ClubQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ClubQuerySet:
+        """The clubs of the wards where the user works with persons' files."""
+        return self.filter(ward__in=access_for(user).unit_ids("person_view"))
+
+    def holding_on(self, day: datetime.date) -> ClubQuerySet:
+        """Clubs active on `day`: founded by then, `closed_on` (the last day) empty or later."""
+        return self.filter(holds_on(day, start="founded_on", end="closed_on"))
+
+
+class Club(Authored):
+    """A named group of one ward running one programme: a B93 club, an early-intervention
+    club («câu lạc bộ can thiệp sớm»), a family club. Its members are the persons enrolled in
+    its programme through it (`Enrollment.club`); its sessions are `club_session` activities
+    linked to it. `closed_on` is its last day."""
+
+    ward = models.ForeignKey(
+        AdminUnit,
+        verbose_name=_("xã, phường"),
+        on_delete=models.PROTECT,
+        related_name="clubs",
+        limit_choices_to={"level": AdminUnit.Level.COMMUNE},
+    )
+    programme = models.ForeignKey(
+        Programme,
+        verbose_name=_("chương trình"),
+        on_delete=models.PROTECT,
+        related_name="clubs",
+        limit_choices_to={"category": Programme.Category.CLUB},
+    )
+    name = models.CharField(_("tên câu lạc bộ"), max_length=200)
+    founded_on = models.DateField(_("ngày thành lập"))
+    closed_on = models.DateField(_("ngày ngừng hoạt động"), null=True, blank=True)
+    version = version_field()  # wards.versions
+
+    objects = ClubQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("câu lạc bộ")
+        verbose_name_plural = pgettext_lazy("plural", "câu lạc bộ")
+        ordering = ["ward", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["ward", "name"], name="cases_club_unique_name"),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("founded_on")),
+                name="cases_club_closed_after_founded",
+                violation_error_message=_("Ngày ngừng hoạt động không được trước ngày thành lập."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class EnrollmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> EnrollmentQuerySet:
         return self.filter(_visible_persons(user, via="person"))
@@ -396,6 +492,15 @@ class Enrollment(Authored):
     )
     decision_no = models.CharField(_("số quyết định"), max_length=60, blank=True, default="")
     decision_on = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    # The club the person takes part in through this enrolment (a club's programme only).
+    club = models.ForeignKey(
+        Club,
+        verbose_name=_("câu lạc bộ"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrollments",
+    )
     version = version_field()  # wards.versions
 
     objects = EnrollmentQuerySet.as_manager()
@@ -548,8 +653,9 @@ def overdue_condition(*, today: datetime.date, due_days: int) -> Q:
 class Contact(Authored):
     """One contact with a person: a visit, a meeting, a call, a group session, a drug test.
 
-    `ward` and `person_group` are copied from the person when the contact is recorded, so a
-    report counts the contact where and as what it happened, whatever changes later.
+    `ward` is copied from the person when the contact is recorded and `person_group` is the
+    group in force on `occurred_on` (`GroupChange`), so a report counts the contact where and
+    as what it happened, whatever is corrected later.
     """
 
     class Kind(models.TextChoices):
@@ -559,6 +665,15 @@ class Contact(Authored):
         VIA_FAMILY = "via_family", _("Qua gia đình")
         GROUP_SESSION = "group_session", _("Sinh hoạt nhóm")
         DRUG_TEST = "drug_test", _("Phối hợp xét nghiệm")
+
+    class Topic(models.TextChoices):
+        """What the counselling was about (casework.counselled.<topic>); several per contact."""
+
+        PSYCHOLOGICAL = "psychological", _("Tâm lý")
+        CAREER = "career", _("Hướng nghiệp")
+        LEGAL = "legal", _("Pháp luật")
+        HEALTH = "health", _("Sức khỏe")
+        FAMILY = "family", _("Gia đình")
 
     class DrugTestResult(models.TextChoices):
         NEGATIVE = "negative", _("Âm tính")
@@ -628,6 +743,27 @@ class Contact(Authored):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_on:%d/%m/%Y}"
+
+
+class ContactTopic(models.Model):
+    """One topic a contact's counselling covered (Contact.Topic). Written with the contact by
+    `cases.services`; a contact has at most one row per topic."""
+
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("lượt tiếp cận"), on_delete=models.CASCADE, related_name="topics"
+    )
+    topic = models.CharField(_("nội dung tư vấn"), max_length=14, choices=Contact.Topic.choices)
+
+    class Meta:
+        verbose_name = _("nội dung tư vấn")
+        verbose_name_plural = pgettext_lazy("plural", "nội dung tư vấn")
+        ordering = ["contact", "topic"]
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "topic"], name="cases_contacttopic_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_topic_display()
 
 
 class MilestoneQuerySet(models.QuerySet):

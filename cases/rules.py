@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import (
+    GroupChange,
     Person,
 )
 from wards.models import AdminUnit, Member, Team
@@ -28,6 +29,14 @@ def dmy(day: datetime.date) -> str:
 def refuse_future(day: datetime.date | None, field: str) -> None:
     if day is not None and day > timezone.localdate():
         raise ValidationError({field: _("Không được chọn một ngày trong tương lai.")})
+
+
+def group_on(person: Person, day: datetime.date) -> str:
+    """The person's group on `day`, from their group history (`GroupChange`): the entry in
+    force that day, else (before the first entry, or for a person written before the history
+    existed) their current group."""
+    entry = GroupChange.objects.on(day).filter(person=person).values_list("group", flat=True)
+    return entry.first() or person.group
 
 
 def refuse_outside_file(person: Person, day: datetime.date, field: str) -> None:

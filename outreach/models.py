@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cases.models import Person
+from cases.models import Club, Person
 from wards.access import access_for
 from wards.models import AdminUnit, Authored, Member, Timestamped
 from wards.versions import version_field
@@ -286,6 +286,15 @@ class Activity(Authored):
     )
     persons = models.ManyToManyField(
         Person, verbose_name=_("người được hỗ trợ tham dự"), blank=True, related_name="activities"
+    )
+    # The club whose session this is (club_session activities of a ward with clubs).
+    club = models.ForeignKey(
+        Club,
+        verbose_name=_("câu lạc bộ"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
     )
     version = version_field()  # wards.versions
 

@@ -15,6 +15,7 @@ from cases.rules import (
     check_member_active_on,
     check_member_serves,
     contact_due_days,
+    group_on,
     refuse_future,
     refuse_outside_file,
     ward_on,
@@ -42,8 +43,9 @@ def contact_record(
 ) -> Contact:
     """Record a contact with a person, and optionally a milestone on the same day.
 
-    The ward and the person's group are copied from the person now, so reports count the
-    contact where and as what it happened. `member` may be None for an officer without a
+    The ward is copied from the person now and the group is the one in force on
+    `occurred_on` (cases.rules.group_on), so reports count the contact where and as what it
+    happened, however late it is written down. `member` may be None for an officer without a
     team membership. `next_due_on` defaults to `contact_due_days` after the contact.
     """
     person = Person.objects.select_related("ward").get(pk=person.pk)
@@ -59,7 +61,7 @@ def contact_record(
         person=person,
         member=member,
         ward=ward,
-        person_group=person.group,
+        person_group=group_on(person, occurred_on),
         occurred_on=occurred_on,
         kind=kind,
         summary=summary,

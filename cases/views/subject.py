@@ -101,8 +101,14 @@ RECORD_SPECS: tuple[Spec, ...] = (
         "enrollments",
         gettext_lazy("Chương trình, biện pháp quản lý"),
         ("programme", "started_on", "due_on", "ended_on", "end_reason", "decision_no")
-        + ("decision_on", "ward"),
+        + ("decision_on", "ward", "club"),
         ("started_on", "pk"),
+    ),
+    Spec(
+        "group_changes",
+        gettext_lazy("Quá trình thay đổi nhóm"),
+        ("since", "group", "reason"),
+        ("since", "pk"),
     ),
     Spec(
         "assignments",
