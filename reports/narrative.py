@@ -3,12 +3,27 @@
 Always Vietnamese, as filed, whatever the interface language: numbers grouped with dots
 (6.421), money in triệu đồng (110 triệu đồng, 112,5 triệu đồng), and every clause whose
 figures are zero left out.
+
+Nothing here names a figure: each indicator of the catalogue declares its own clause (`says`,
+a `reports.indicators.Clause`), and `write` walks the catalogue in order:
+
+- a row with a clause and a non-zero figure writes its clause: the text with the figure, then
+  each of its `also` parts whose figure is not zero («đã tổ chức 176 cuộc tuyên truyền với
+  6.421 lượt người tham dự»);
+- the sub-rows ("of which") that follow it, with a clause and a non-zero figure, go in
+  brackets after it («tiếp cận, giúp đỡ 143 người (trong đó 49 người có nguy cơ cao; …)»); a
+  sub-row whose row is silent or zero is a clause of its own (its `alone` text);
+- a clause that `joins` the one written just before it, from the row declared just before it,
+  is added to it with «và», without the opening words they share («hỗ trợ vay vốn cho 4 người
+  sau cai nghiện với số tiền 40 triệu đồng và 6 hộ gia đình với số tiền 70 triệu đồng»).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from reports.indicators import MONEY, Catalogue
+from reports.indicators import catalogue as read_catalogue
 from reports.periods import Period
 
 
@@ -34,118 +49,69 @@ def _when(period: Period) -> str:
     return "Trong " + label[0].lower() + label[1:]
 
 
-def _join(parts: list[str]) -> str:
-    return "; ".join(p for p in parts if p)
+def write(values: dict[str, int], period: Period, catalogue: Catalogue | None = None) -> str:
+    """The narrative for `values` (a report's figures) over `period`; "" when all are zero.
 
+    `catalogue` is the report's `reports.indicators.Catalogue` (read from the database, one
+    query, when not given). A code the values do not carry counts as zero."""
+    if catalogue is None:
+        catalogue = read_catalogue()
+    by_code = catalogue.by_code
 
-def write(values: dict[str, int], period: Period) -> str:
-    """The narrative for `values` (a report's figures) over `period`; "" when all are zero."""
-    v = values
-    n = number
+    def figure(code: str) -> int:
+        return values.get(code, 0)
+
+    def say(code: str, text: str) -> str:
+        kind = by_code[code].kind if code in by_code else ""
+        value = figure(code)
+        return text.format(million(value) if kind == MONEY else number(value))
+
+    def clause(indicator, text: str) -> str:
+        out = say(indicator.code, text)
+        for code, words in indicator.says.also:
+            if figure(code):
+                part = say(code, words)
+                out += part if part.startswith(",") else " " + part
+        return out
+
     clauses: list[str] = []
+    of_which: list[str] = []  # the open row's sub-rows, said in its brackets
+    open_row = False  # the last row was written: its sub-rows go in its brackets
+    previous = None  # the row with a clause declared before this one
+    written = None  # the row whose clause ends the paragraph so far
 
-    if v["outreach.sessions"]:
-        text = f"đã tổ chức {n(v['outreach.sessions'])} cuộc tuyên truyền"
-        if v["outreach.participants"]:
-            text += f" với {n(v['outreach.participants'])} lượt người tham dự"
-        clauses.append(text)
-    if v["outreach.radio_minutes"]:
-        clauses.append(f"phát thanh, loa lưu động {n(v['outreach.radio_minutes'])} phút")
-    for code, words in (
-        ("outreach.leaflets", "phát {} tờ rơi"),
-        ("outreach.banners", "treo {} băng rôn, áp phích, pano"),
-        ("outreach.articles", "viết {} tin, bài"),
-        ("outreach.pledges", "vận động ký {} bản cam kết"),
-        ("enforcement.police_tips", "cung cấp {} tin báo cho công an"),
-        ("enforcement.inspections", "phối hợp kiểm tra {} lượt cơ sở kinh doanh dịch vụ"),
-        ("enforcement.patrols", "tuần tra, rà soát địa bàn {} buổi"),
-    ):
-        if v[code]:
-            clauses.append(words.format(n(v[code])))
-
-    if v["casework.persons_reached"]:
-        text = f"tiếp cận, giúp đỡ {n(v['casework.persons_reached'])} người"
-        of_which = [
-            f"{n(v[code])} {words}"
-            for code, words in (
-                ("casework.persons_reached.high_risk", "người có nguy cơ cao"),
-                (
-                    "casework.persons_reached.using",
-                    "người sử dụng trái phép chất ma túy, người nghiện ma túy và người sau "
-                    "cai nghiện",
-                ),
-                ("casework.persons_reached.sex_work", "người bán dâm"),
-                ("casework.persons_reached.trafficking", "nạn nhân bị mua bán"),
-            )
-            if v[code]
-        ]
+    def close() -> None:
         if of_which:
-            text += f" (trong đó {_join(of_which)})"
-        clauses.append(text)
-    direct, indirect = v["casework.counselling_direct"], v["casework.counselling_indirect"]
-    if direct or indirect:
-        parts = []
-        if direct:
-            parts.append(f"trực tiếp {n(direct)} lượt")
-        if indirect:
-            parts.append(f"gián tiếp {n(indirect)} lượt")
-        clauses.append("tư vấn " + ", ".join(parts))
-    if v["casework.group_sessions"]:
-        text = f"tổ chức {n(v['casework.group_sessions'])} buổi sinh hoạt nhóm, câu lạc bộ"
-        if v["casework.group_participants"]:
-            text += f" với {n(v['casework.group_participants'])} lượt người tham gia"
-        clauses.append(text)
-    for code, words in (
-        ("casework.drug_tests", "phối hợp xét nghiệm {} lượt"),
-        ("casework.positive_change", "{} người có chuyển biến tích cực"),
-        ("casework.to_voluntary_rehab", "vận động {} người cai nghiện tự nguyện"),
-        ("casework.to_methadone", "vận động {} người điều trị methadone"),
-        ("casework.to_compulsory_rehab", "phối hợp lập hồ sơ cai nghiện bắt buộc cho {} người"),
-        ("casework.self_declared", "{} người tự giác khai báo"),
-        ("post_rehab.new", "tiếp nhận quản lý sau cai nghiện {} người"),
-        ("post_rehab.completed", "{} người hoàn thành thời hạn quản lý sau cai nghiện"),
-        ("post_rehab.contacts", "{} lượt quản lý, giúp đỡ người sau cai nghiện"),
-        ("post_rehab.relapsed", "{} người tái nghiện"),
-    ):
-        if v[code]:
-            clauses.append(words.format(n(v[code])))
+            clauses[-1] += f" (trong đó {'; '.join(of_which)})"
+            of_which.clear()
 
-    persons, households = v["support.loan_persons"], v["support.loan_households"]
-    if persons or households:
-        who = " và ".join(
-            part
-            for part in (
-                f"{n(persons)} người" if persons else "",
-                f"{n(households)} hộ gia đình" if households else "",
-            )
-            if part
-        )
-        text = f"hỗ trợ vay vốn cho {who}"
-        if v["support.loan_amount"]:
-            text += f" với số tiền {million(v['support.loan_amount'])}"
-        clauses.append(text)
-    for code, words in (
-        ("support.vocational_training", "hỗ trợ học nghề cho {} người"),
-        ("support.jobs", "giới thiệu, tạo việc làm cho {} người"),
-        ("support.education", "hỗ trợ học văn hóa cho {} người"),
-        ("support.hardship", "hỗ trợ khó khăn đột xuất cho {} người"),
-    ):
-        if v[code]:
-            clauses.append(words.format(n(v[code])))
-    if v["support.gifts"]:
-        text = f"trao {n(v['support.gifts'])} phần quà"
-        if v["support.gift_amount"]:
-            text += f" trị giá {million(v['support.gift_amount'])}"
-        clauses.append(text)
-
-    if v["team.meetings"]:
-        clauses.append(f"Đội sinh hoạt, giao ban {n(v['team.meetings'])} buổi")
-    if v["team.trainings"]:
-        text = f"tổ chức {n(v['team.trainings'])} lớp tập huấn"
-        if v["team.trainees"]:
-            text += f" với {n(v['team.trainees'])} lượt người tham dự"
-        clauses.append(text)
+    for indicator in catalogue.indicators:
+        says = indicator.says
+        if indicator.sub:
+            if says is None or not figure(indicator.code):
+                continue
+            if open_row:
+                of_which.append(clause(indicator, says.text))
+            else:
+                close()
+                clauses.append(clause(indicator, says.alone or says.text))
+                written = None
+            continue
+        if says is None:
+            open_row = False
+            continue
+        close()
+        open_row = bool(figure(indicator.code))
+        if open_row:
+            text = clause(indicator, says.text)
+            if says.joins and written is previous is not None:
+                clauses[-1] += " và " + text.removeprefix(says.opening)
+            else:
+                clauses.append(text)
+            written = indicator
+        previous = indicator
+    close()
 
     if not clauses:
         return ""
-    return f"{_when(period)}, {_join(clauses)}."
+    return f"{_when(period)}, {'; '.join(clauses)}."
