@@ -13,9 +13,10 @@ a `reports.indicators.Clause`), and `write` walks the catalogue in order:
 - the sub-rows ("of which") that follow it, with a clause and a non-zero figure, go in
   brackets after it («tiếp cận, giúp đỡ 143 người (trong đó 49 người có nguy cơ cao; …)»); a
   sub-row whose row is silent or zero is a clause of its own (its `alone` text);
-- a clause that `joins` the one written just before it, from the row declared just before it,
-  is added to it with «và», without the opening words they share («hỗ trợ vay vốn cho 4 người
-  sau cai nghiện với số tiền 40 triệu đồng và 6 hộ gia đình với số tiền 70 triệu đồng»).
+- a clause that `joins` continues the clause of the row declared before it (the joining rows
+  between them being zero), without the opening words it shares with that clause's first
+  part, the parts listed «A, B và C» («hỗ trợ vay vốn cho 4 người sau cai nghiện với số tiền
+  40 triệu đồng và 6 hộ gia đình với số tiền 70 triệu đồng»).
 """
 
 from __future__ import annotations
@@ -42,6 +43,22 @@ def million(amount: int) -> str:
     return f"{text} triệu đồng"
 
 
+def shared(first: str, then: str) -> str:
+    """The whole words two clauses open with: «tư vấn » for «tư vấn trực tiếp {} lượt» and
+    «tư vấn gián tiếp {} lượt»."""
+    words = []
+    for a, b in zip(first.split(" "), then.split(" "), strict=False):
+        if a != b or "{}" in a:
+            break
+        words.append(a + " ")
+    return "".join(words)
+
+
+def _listed(parts: list[str]) -> str:
+    """«A», «A và B», «A, B và C»."""
+    return " và ".join(filter(None, (", ".join(parts[:-1]), parts[-1])))
+
+
 def _when(period: Period) -> str:
     label = str(period.label_vi)
     if period.kind == "range":
@@ -62,9 +79,9 @@ def write(values: dict[str, int], period: Period, catalogue: Catalogue | None = 
         return values.get(code, 0)
 
     def say(code: str, text: str) -> str:
-        kind = by_code[code].kind if code in by_code else ""
         value = figure(code)
-        return text.format(million(value) if kind == MONEY else number(value))
+        money = code in by_code and by_code[code].kind == MONEY
+        return text.format(million(value) if money else number(value))
 
     def clause(indicator, text: str) -> str:
         out = say(indicator.code, text)
@@ -74,15 +91,14 @@ def write(values: dict[str, int], period: Period, catalogue: Catalogue | None = 
                 out += part if part.startswith(",") else " " + part
         return out
 
-    clauses: list[str] = []
-    of_which: list[str] = []  # the open row's sub-rows, said in its brackets
+    clauses: list[list[str]] = []  # each clause as its parts (one, or several joined)
+    first = ""  # the text of the first part of the last clause, while rows may join it
+    of_which: list[str] = []  # the sub-rows of the last row written, said in its brackets
     open_row = False  # the last row was written: its sub-rows go in its brackets
-    previous = None  # the row with a clause declared before this one
-    written = None  # the row whose clause ends the paragraph so far
 
     def close() -> None:
         if of_which:
-            clauses[-1] += f" (trong đó {'; '.join(of_which)})"
+            clauses[-1][-1] += f" (trong đó {'; '.join(of_which)})"
             of_which.clear()
 
     for indicator in catalogue.indicators:
@@ -94,24 +110,24 @@ def write(values: dict[str, int], period: Period, catalogue: Catalogue | None = 
                 of_which.append(clause(indicator, says.text))
             else:
                 close()
-                clauses.append(clause(indicator, says.alone or says.text))
-                written = None
+                clauses.append([clause(indicator, says.alone or says.text)])
+                first = ""
             continue
         if says is None:
             open_row = False
             continue
         close()
         open_row = bool(figure(indicator.code))
-        if open_row:
+        if open_row and says.joins and first:
             text = clause(indicator, says.text)
-            if says.joins and written is previous is not None:
-                clauses[-1] += " và " + text.removeprefix(says.opening)
-            else:
-                clauses.append(text)
-            written = indicator
-        previous = indicator
+            clauses[-1].append(text.removeprefix(shared(first, says.text)))
+        elif open_row:
+            clauses.append([clause(indicator, says.text)])
+            first = says.text
+        elif not says.joins:
+            first = ""
     close()
 
     if not clauses:
         return ""
-    return f"{_when(period)}, {'; '.join(clauses)}."
+    return f"{_when(period)}, {'; '.join(_listed(parts) for parts in clauses)}."

@@ -13,7 +13,7 @@ from django.utils import translation
 
 from reports import indicators
 from reports.indicators import build
-from reports.narrative import million, number, write
+from reports.narrative import million, number, shared, write
 from reports.periods import parse
 
 PROGRAMMES = [("b93", "Câu lạc bộ B93"), ("mmt", "MMT tại cộng đồng")]
@@ -74,12 +74,15 @@ def test_only_sub_rows_have_a_text_of_their_own_when_alone():
             assert i.sub, i.code
 
 
-def test_a_joining_clause_shares_its_opening_with_the_clause_before_it():
+def test_a_joining_clause_shares_its_opening_words_with_the_clause_before_it():
     said = [i for i in CATALOGUE.indicators if i.says and not i.sub]
+    joining = 0
     for before, i in zip(said, said[1:], strict=False):
         if i.says.joins:
-            assert not i.sub
-            assert i.says.opening and i.says.opening == before.says.opening, i.code
+            joining += 1
+            assert shared(before.says.text, i.says.text), i.code
+    assert joining >= 7  # counselling, its topics, the persuaded, the loans
+    assert not any(i.says.joins for i in CATALOGUE.indicators if i.says and i.sub)
 
 
 def declaration(code: str) -> re.Match:
@@ -293,16 +296,53 @@ def test_training_and_jobs_as_one_figure():
     assert text == "Trong 6 tháng đầu năm 2024, hỗ trợ học nghề, tạo việc làm cho 4 người."
 
 
+def test_counselling_direct_and_indirect_in_one_clause():
+    text = say(casework__counselling_direct=548, casework__counselling_indirect=300)
+    assert text == "Trong 6 tháng đầu năm 2024, tư vấn trực tiếp 548 lượt và gián tiếp 300 lượt."
+    text = say(casework__counselling_indirect=300)
+    assert text == "Trong 6 tháng đầu năm 2024, tư vấn gián tiếp 300 lượt."
+
+
 def test_counselling_by_topic():
     text = say(
         casework__persons_met_direct=12,
         casework__counselled__psychological=5,
         casework__counselled__career=3,
+        casework__counselled__family=2,
     )
     assert text == (
         "Trong 6 tháng đầu năm 2024, gặp gỡ, tư vấn trực tiếp cho 12 người; tư vấn tâm lý cho "
-        "5 người; tư vấn hướng nghiệp cho 3 người."
+        "5 người, hướng nghiệp cho 3 người và về gia đình cho 2 người."
     )
+    text = say(casework__counselled__career=3, casework__counselled__health=1)
+    assert text == (
+        "Trong 6 tháng đầu năm 2024, tư vấn hướng nghiệp cho 3 người và sức khỏe cho 1 người."
+    )
+
+
+def test_a_joining_clause_after_a_zero_row_stands_alone():
+    text = say(casework__counselling_indirect=4, casework__counselled__legal=2)
+    assert text == (
+        "Trong 6 tháng đầu năm 2024, tư vấn gián tiếp 4 lượt; tư vấn pháp luật cho 2 người."
+    )
+    text = say(casework__to_voluntary_rehab=1, casework__to_methadone=5)
+    assert text == (
+        "Trong 6 tháng đầu năm 2024, vận động 1 người cai nghiện tự nguyện và 5 người điều trị "
+        "methadone."
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "words"),
+    [
+        ("tư vấn trực tiếp {} lượt", "tư vấn gián tiếp {} lượt", "tư vấn "),
+        ("hỗ trợ vay vốn cho {} người", "hỗ trợ vay vốn cho {} hộ gia đình", "hỗ trợ vay vốn cho "),
+        ("vận động {} người a", "vận động {} người b", "vận động "),
+        ("phát {} tờ rơi", "treo {} băng rôn", ""),
+    ],
+)
+def test_shared_words(first, then, words):
+    assert shared(first, then) == words
 
 
 def test_clubs_with_their_members_and_the_classification():
