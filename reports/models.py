@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from reports.indicators import BY_CODE, CATALOGUE, Indicator
+from reports.indicators import Catalogue, Indicator
 from reports.periods import CALENDAR, OFFICIAL, Period, parse
 from wards.models import AdminUnit, Timestamped
 
@@ -130,12 +130,17 @@ class Submission(Timestamped):
         """The unit's figures as submitted."""
         return self.figures.get("indicators", {})
 
-    def differences(self, current: dict[str, int]) -> list[Difference]:
-        """The indicators whose value today (`current`, the same unit, period and cut-off
-        computed now) differs from the submitted one, in catalogue order."""
+    def differences(self, current: dict[str, int], cat: Catalogue) -> list[Difference]:
+        """The indicators of `cat` whose value today (`current`, the same unit, period and
+        cut-off computed now) differs from the submitted one, in catalogue order. An indicator
+        the snapshot lacks (added to the catalogue since: a new figure, a new programme) did
+        not exist when the report was submitted: its submitted value is None, and it is a
+        difference only when its value today is not zero."""
         submitted = self.values
         return [
-            Difference(BY_CODE[i.code], submitted.get(i.code), current[i.code])
-            for i in CATALOGUE
-            if i.code in current and submitted.get(i.code) != current[i.code]
+            Difference(i, submitted.get(i.code), current[i.code])
+            for i in cat.indicators
+            if i.code in current
+            and submitted.get(i.code) != current[i.code]
+            and (i.code in submitted or current[i.code])
         ]

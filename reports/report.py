@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reports.indicators import SECTIONS, Indicator, Section
+from reports.indicators import Catalogue, Indicator, Section, catalogue
 from reports.periods import Period
 from reports.rollup import Tally, tally
 from wards.models import AdminUnit
@@ -53,13 +53,18 @@ class Report:
     def previous(self) -> dict[str, int]:
         return self.before.values
 
+    @property
+    def catalogue(self) -> Catalogue:
+        """The catalogue the report was computed for (read once per report)."""
+        return self.current.catalogue
+
     def child_values(self, child: AdminUnit) -> dict[str, int]:
         return self.current.by_child[child.pk]
 
     @property
     def sections(self) -> list[SectionRows]:
         out = []
-        for section in SECTIONS:
+        for section in self.catalogue.sections:
             rows = tuple(
                 Row(
                     indicator=i,
@@ -73,16 +78,18 @@ class Report:
         return out
 
 
-def build(unit: AdminUnit, period: Period) -> Report:
+def build(unit: AdminUnit, period: Period, cat: Catalogue | None = None) -> Report:
     """The report of `unit` for `period`: its figures, each child unit's, and the unit's
-    figures for the comparison period (Period.previous)."""
+    figures for the comparison period (Period.previous), for every code of `cat` (the
+    catalogue of the reference data, read once, when None)."""
+    cat = cat if cat is not None else catalogue()
     previous = period.previous()
     return Report(
         unit=unit,
         period=period,
         previous_period=previous,
-        current=tally(unit, period),
-        before=tally(unit, previous, children=False),
+        current=tally(unit, period, cat=cat),
+        before=tally(unit, previous, children=False, cat=cat),
     )
 
 

@@ -14,6 +14,33 @@ a person met in two wards counts once for their parent.
 
 A person's ward at the end of a period is `Person.ward`, unless that ward did not exist yet
 (a ward formed by a merger after the period): then it is the ward they were registered in.
+
+Activities belong to `Activity.unit`, which may be a district or a province (a department's
+training): such an activity counts in that unit's report and every report above it, for the
+child holding that unit; in the unit's own report it counts only in the total (no child holds
+the unit itself), and never in a ward's report.
+
+Rules this module settles where INDICATORS.md leaves a choice:
+
+- `casework.assessed.<result>`: per level, each person's last assessment *within that level's
+  scope* and the period: the one with the latest `assessed_on`, ties broken by the highest pk,
+  among the person's assessments whose `Assessment.ward` is in the scope (for the unit's
+  figure) or held by the same child unit (for a child's figure). A child's column is thus
+  what that child's own report shows; a person assessed in two children counts in each child
+  by their last assessment there, and in the parent once, by their last assessment anywhere
+  in the parent's scope. `casework.assessed` is the distinct persons with any assessment in
+  the period and scope.
+- `casework.counselled.<topic>`: distinct persons with a contact in the period and scope
+  (`Contact.ward`) recording that topic (`ContactTopic`).
+- `programmes.*.<programme>`: scope by `Enrollment.ward`. `enrolled`: an enrolment in the
+  programme holding on `end`; `new`: one started in the period; `took_part`: one holding on at
+  least one day of the period (`started_on` ≤ end and `ended_on` empty or ≥ start).
+- `programmes.clubs`: clubs holding on `end` (`founded_on` ≤ end, `closed_on` empty or
+  ≥ end), scope by `Club.ward`. `programmes.club_members`: distinct persons with an enrolment
+  with a club (`Enrollment.club`) holding on `end`, the club holding on `end` too;
+  `programmes.club_members_in_period`: distinct persons with an enrolment with a club such that
+  on at least one day of the period both the enrolment and its club hold (the period, the
+  enrolment and the club overlap pairwise). Both scope by `Enrollment.ward`.
 """
 
 from __future__ import annotations
@@ -40,9 +67,27 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Concat
 
-from cases.models import Assignment, Contact, Enrollment, Milestone, Person, Programme
+from cases.models import (
+    Assessment,
+    Assignment,
+    Club,
+    Contact,
+    ContactTopic,
+    Enrollment,
+    Milestone,
+    Person,
+    Programme,
+)
 from outreach.models import Activity, Referral
-from reports.indicators import CODES, COMMUNICATION, GROUP_LABELS, ROLE_LABELS
+from reports.indicators import (
+    COMMUNICATION,
+    GROUP_LABELS,
+    RESULTS,
+    ROLE_LABELS,
+    TOPICS,
+    Catalogue,
+    catalogue,
+)
 from reports.periods import Period
 from wards.models import AdminUnit, Member, Team, holds_on
 
@@ -79,6 +124,10 @@ class Layout:
         for leaf, child in self.child_of.items():
             table[leaf - first] = child
         return ChildOf(column, table, first)
+
+    def child(self, column: str, vendor: str) -> Func | Case | None:
+        """`lookup` on PostgreSQL, `when` elsewhere."""
+        return self.lookup(column) if vendor == "postgresql" else self.when(column)
 
 
 class ChildOf(Func):
@@ -166,6 +215,8 @@ def _activities(period: Period, scope: list[int]):
         "outreach.sessions": Sum("sessions", filter=comm),
         "outreach.participants": Sum("participants", filter=comm),
         "outreach.radio_minutes": Sum("minutes", filter=Q(kind__in=[A.RADIO, A.LOUDSPEAKER])),
+        "outreach.minutes.radio": Sum("minutes", filter=Q(kind=A.RADIO)),
+        "outreach.minutes.loudspeaker": Sum("minutes", filter=Q(kind=A.LOUDSPEAKER)),
         "outreach.leaflets": Sum("items", filter=Q(kind=A.LEAFLETS)),
         "outreach.banners": Sum("items", filter=Q(kind=A.BANNER)),
         "outreach.articles": Sum("items", filter=Q(kind=A.ARTICLE)),
@@ -221,11 +272,26 @@ def _contacts(period: Period, scope: list[int]):
         ),
         "casework.counselling_direct": contacts([K.HOME_VISIT, K.MEETING]),
         "casework.counselling_indirect": contacts([K.PHONE, K.VIA_FAMILY]),
+        "casework.persons_met_direct": Count(
+            person, distinct=True, filter=Q(kind__in=[K.HOME_VISIT, K.MEETING])
+        ),
         "casework.drug_tests": contacts([K.DRUG_TEST]),
         "_group_sessions": Count("_session", distinct=True, filter=Q(kind=K.GROUP_SESSION)),
         "_group_contacts": contacts([K.GROUP_SESSION]),
     }
     return qs, "ward_id", agg
+
+
+def _topics(period: Period, scope: list[int]):
+    """Distinct persons counselled on each topic: the topics of the period's contacts."""
+    qs = ContactTopic.objects.filter(_in(period, "contact__occurred_on"), contact__ward__in=scope)
+    agg = {
+        f"casework.counselled.{topic}": Count(
+            "contact__person_id", distinct=True, filter=Q(topic=topic)
+        )
+        for topic in TOPICS
+    }
+    return qs, "contact__ward_id", agg
 
 
 def _post_rehab_contacts(period: Period, scope: list[int]):
@@ -269,6 +335,80 @@ def _enrollments(period: Period, scope: list[int]):
         "post_rehab.new": Count("person_id", distinct=True, filter=new),
         "post_rehab.completed": Count("person_id", distinct=True, filter=completed),
     }
+    return qs, "ward_id", agg
+
+
+def _programmes(period: Period, scope: list[int], codes: tuple[str, ...]):
+    """The enrolments holding on at least one day of the period, by programme (`codes`, the
+    catalogue's), and the clubs' members among them (the module's docstring)."""
+    start, end = period.start, period.end
+    took_part = Q(started_on__lte=end) & (Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+    at_end = holds_on(end)
+    new = _in(period, "started_on")
+    club_open = Q(club__closed_on__isnull=True)
+    with_club = Q(club__isnull=False)
+    club_at_end = (
+        with_club & at_end & holds_on(end, start="founded_on", end="closed_on", prefix="club__")
+    )
+    # The period, the enrolment and the club overlap pairwise, so they share a day.
+    club_in_period = (
+        with_club
+        & Q(club__founded_on__lte=end)
+        & (club_open | Q(club__closed_on__gte=start))
+        & (club_open | Q(club__closed_on__gte=F("started_on")))
+        & (Q(ended_on__isnull=True) | Q(ended_on__gte=F("club__founded_on")))
+    )
+    qs = Enrollment.objects.filter(took_part, ward__in=scope)
+
+    def persons(q: Q) -> Count:
+        return Count("person_id", distinct=True, filter=q)
+
+    agg = {
+        "programmes.club_members": persons(club_at_end),
+        "programmes.club_members_in_period": persons(club_in_period),
+    }
+    for code in codes:
+        of = Q(programme__code=code)
+        agg[f"programmes.enrolled.{code}"] = persons(of & at_end)
+        agg[f"programmes.new.{code}"] = persons(of & new)
+        agg[f"programmes.took_part.{code}"] = persons(of)
+    return qs, "ward_id", agg
+
+
+def _clubs(period: Period, scope: list[int]):
+    qs = Club.objects.holding_on(period.end).filter(ward__in=scope)
+    return qs, "ward_id", {"programmes.clubs": Count("pk")}
+
+
+# The prefix of an aggregate that replaces, in a child unit's row, the figure it names (a
+# figure whose rule depends on the level: see `_assessments`).
+CHILD = "child:"
+
+
+def _assessments(period: Period, scope: list[int], lay: Layout | None):
+    """Distinct persons assessed, and by the result of each person's last assessment within
+    the level's scope (the module's docstring): for the whole scope, the assessments with no
+    later one of the same person in the scope; for a child unit (given `lay`), with no later
+    one in the same child unit, as aggregates named `CHILD` + code."""
+    base = Assessment.objects.filter(_in(period, "assessed_on"), ward__in=scope)
+    later = Q(assessed_on__gt=OuterRef("assessed_on")) | Q(
+        assessed_on=OuterRef("assessed_on"), pk__gt=OuterRef("pk")
+    )
+    mine = base.filter(later, person=OuterRef("person_id"))
+    qs = base.annotate(_last=~Exists(mine))
+    agg = {"casework.assessed": Count("person_id", distinct=True)}
+    for result in RESULTS:
+        agg[f"casework.assessed.{result}"] = Count("pk", filter=Q(_last=True, result=result))
+    if lay is not None and lay.child_of:
+        vendor = connections[qs.db].vendor
+        there = mine.annotate(_there=lay.child("ward_id", vendor))
+        qs = qs.annotate(_here=lay.child("ward_id", vendor)).annotate(
+            _last_here=~Exists(there.filter(_there=OuterRef("_here")))
+        )
+        for result in RESULTS:
+            agg[f"{CHILD}casework.assessed.{result}"] = Count(
+                "pk", filter=Q(_last_here=True, result=result)
+            )
     return qs, "ward_id", agg
 
 
@@ -322,8 +462,13 @@ def _referrals(period: Period, scope: list[int]):
         "support.loan_persons": persons(R.LOAN, Q(for_household=False)),
         "support.loan_households": Count("pk", filter=loan & Q(for_household=True)),
         "support.loan_amount": Sum("amount", filter=loan),
+        "support.loan_amount.persons": Sum("amount", filter=loan & Q(for_household=False)),
+        "support.loan_amount.households": Sum("amount", filter=loan & Q(for_household=True)),
         "support.vocational_training": persons(R.VOCATIONAL_TRAINING),
         "support.jobs": persons(R.JOB),
+        "support.training_or_job": Count(
+            "person_id", distinct=True, filter=done & Q(kind__in=[R.VOCATIONAL_TRAINING, R.JOB])
+        ),
         "support.education": persons(R.EDUCATION),
         "support.hardship": persons(R.HARDSHIP_SUPPORT),
         "support.gifts": Count("pk", filter=gift),
@@ -356,6 +501,7 @@ def _caseload(period: Period, scope: list[int]):
 SOURCES: tuple[Source, ...] = (
     _activities,
     _contacts,
+    _topics,
     _post_rehab_contacts,
     _milestones,
     _enrollments,
@@ -365,12 +511,13 @@ SOURCES: tuple[Source, ...] = (
     _teams,
     _members,
     _caseload,
+    _clubs,
 )
 
 
-def _finish(raw: dict) -> dict[str, int]:
-    """Every code of the catalogue, with the figures made of two sources added up."""
-    values = {code: int(raw.get(code) or 0) for code in CODES}
+def _finish(raw: dict, cat: Catalogue) -> dict[str, int]:
+    """Every code of `cat`, with the figures made of two sources added up."""
+    values = {code: int(raw.get(code) or 0) for code in cat.codes}
     values["casework.group_sessions"] = int(raw.get("_group_sessions") or 0) + int(
         raw.get("_club_sessions") or 0
     )
@@ -387,6 +534,7 @@ class Tally:
     children: list[AdminUnit]
     values: dict[str, int]
     by_child: dict[int, dict[str, int]]
+    catalogue: Catalogue
 
 
 def _read(qs: QuerySet, lay: Layout | None, column: str, agg: dict) -> tuple[dict, list[dict]]:
@@ -415,23 +563,34 @@ def _read(qs: QuerySet, lay: Layout | None, column: str, agg: dict) -> tuple[dic
     return qs.order_by().aggregate(**agg), list(grouped.annotate(**agg))
 
 
-def tally(unit: AdminUnit, period: Period, *, children: bool = True) -> Tally:
-    """The figures of `unit` for `period`, and of each child unit (unless `children=False`)."""
+def tally(
+    unit: AdminUnit, period: Period, *, children: bool = True, cat: Catalogue | None = None
+) -> Tally:
+    """The figures of `unit` for `period`, and of each child unit (unless `children=False`),
+    for every code of `cat` (the catalogue of the reference data's programmes when None)."""
+    cat = cat if cat is not None else catalogue()
     lay = layout(unit, period)
+    sources = [source(period, lay.scope) for source in SOURCES]
+    sources.append(_programmes(period, lay.scope, cat.programmes))
+    sources.append(_assessments(period, lay.scope, lay if children else None))
     total: dict = {}
     per_child: dict[int, dict] = {c.pk: {} for c in lay.children}
-    for source in SOURCES:
-        qs, column, agg = source(period, lay.scope)
+    for qs, column, agg in sources:
         whole, rows = _read(qs, lay if children else None, column, agg)
-        total.update(whole)
+        total.update((k, v) for k, v in whole.items() if not k.startswith(CHILD))
         for row in rows:
             child = row.pop("_child")
             if child in per_child:
-                per_child[child].update(row)
+                per_child[child].update(
+                    (k.removeprefix(CHILD), v)
+                    for k, v in row.items()
+                    if k.startswith(CHILD) or CHILD + k not in row
+                )
     return Tally(
         unit=unit,
         period=period,
         children=lay.children if children else [],
-        values=_finish(total),
-        by_child={pk: _finish(raw) for pk, raw in per_child.items()} if children else {},
+        values=_finish(total, cat),
+        by_child={pk: _finish(raw, cat) for pk, raw in per_child.items()} if children else {},
+        catalogue=cat,
     )

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Contact
 from outreach.models import Activity
-from reports.indicators import BY_CODE, COMMUNICATION
+from reports.indicators import COMMUNICATION, FIXED
 from reports.periods import Period
 from wards.models import AdminUnit
 
@@ -35,9 +35,9 @@ MONTH, YEAR = "month", "year"
 COUNSELLING = "casework.counselling"
 CODES = ("outreach.sessions", "outreach.participants", "casework.persons_reached", COUNSELLING)
 LABELS: dict[str, str | Promise] = {
-    "outreach.sessions": BY_CODE["outreach.sessions"].label,
-    "outreach.participants": BY_CODE["outreach.participants"].label,
-    "casework.persons_reached": BY_CODE["casework.persons_reached"].label,
+    "outreach.sessions": FIXED.by_code["outreach.sessions"].label,
+    "outreach.participants": FIXED.by_code["outreach.participants"].label,
+    "casework.persons_reached": FIXED.by_code["casework.persons_reached"].label,
     COUNSELLING: _("Số lượt tư vấn trực tiếp và gián tiếp"),
 }
 

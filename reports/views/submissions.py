@@ -27,7 +27,7 @@ from django.views.decorators.http import require_safe
 
 from reports.choice import CUTOFF, PERIOD, UNIT, Choice, PeriodError, choose, report_units
 from reports.forms import SubmissionForm
-from reports.indicators import MONEY, SECTIONS, Indicator, Section
+from reports.indicators import MONEY, Catalogue, Indicator, Section, catalogue
 from reports.models import Submission
 from reports.narrative import write
 from reports.periods import CALENDAR, Period, parse
@@ -86,8 +86,9 @@ class FigureSection:
     rows: tuple[FigureRow, ...]
 
 
-def figures_ctx(figures: dict) -> dict:
-    """A snapshot (reports.report.as_json) laid out by the catalogue's sections."""
+def figures_ctx(figures: dict, cat: Catalogue) -> dict:
+    """A snapshot (reports.report.as_json) laid out by the sections of `cat`: a figure the
+    snapshot lacks (an indicator added since) is None, shown as «—»."""
     values = figures.get("indicators", {})
     previous = figures.get("previous", {})
     children = figures.get("children", {})
@@ -109,7 +110,7 @@ def figures_ctx(figures: dict) -> dict:
                 for i in s.indicators
             ),
         )
-        for s in SECTIONS
+        for s in cat.sections
     ]
     return {
         "sections": sections,
@@ -199,8 +200,13 @@ def submission_add(request: HttpRequest) -> HttpResponse:
     report = build(unit, period)
     figures = freeze(report)
     if not form.is_bound:
-        form = SubmissionForm(initial={"narrative": write(report.values, period)})
-    ctx.update(form=form, seen=fingerprint(figures), seen_name=SEEN, **figures_ctx(figures))
+        form = SubmissionForm(initial={"narrative": write(report.values, period, report.catalogue)})
+    ctx.update(
+        form=form,
+        seen=fingerprint(figures),
+        seen_name=SEEN,
+        **figures_ctx(figures, report.catalogue),
+    )
     return render(request, ADD, ctx)
 
 
@@ -346,17 +352,18 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     submission = get_object_or_404(submissions, pk=pk)
     unit = submission.unit
+    cat = catalogue()
     try:
         period = submission.period
     except PeriodError:  # a spec today's parser no longer reads: nothing to compare with
         period, differences = None, []
     else:
-        current = tally(unit, period, children=False).values
+        current = tally(unit, period, children=False, cat=cat).values
         differences = [
             DifferenceRow(
                 d.indicator, *(shown(d.indicator, v) for v in (d.submitted, d.current, d.change))
             )
-            for d in submission.differences(current)
+            for d in submission.differences(current, cat)
         ]
     due = submission.end + datetime.timedelta(days=settings.REPORT_DUE_DAYS)
     ctx = {
@@ -364,7 +371,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "differences": differences,
         "compared": period is not None,
         "submitted_late": timezone.localdate(submission.submitted_at) > due,
-        **figures_ctx(submission.figures),
+        **figures_ctx(submission.figures, cat),
     }
     if period is not None:
         ctx["report_query"] = Choice(unit, period).query()

@@ -20,7 +20,8 @@ from cases.models import Person
 from outreach.models import Activity, Referral
 from reports.choice import Choice
 from reports.exports import ReportTable, export, measure
-from reports.indicators import CATALOGUE, MONEY, SECTIONS
+from reports.indicators import FIXED, MONEY, catalogue
+from reports.indicators import build as build_catalogue
 from reports.periods import parse
 from reports.report import build
 from tests import factories as f
@@ -240,7 +241,7 @@ def test_the_csv_has_a_row_per_indicator_with_its_figures(figures, personas):
         "Quận A - cùng kỳ năm trước (6 tháng đầu năm 2023)",
     ]
     assert set(header[4:]) == {"Phường A", "Phường A Cũ"}
-    assert [r[0] for r in body] == [i.code for i in CATALOGUE]
+    assert [r[0] for r in body] == list(catalogue().codes)
     rows_by_code = {r[0]: r for r in body}
     old = header.index("Phường A Cũ")
     assert rows_by_code["outreach.sessions"][1:4] == ["Số cuộc tuyên truyền", "5", "1"]
@@ -258,7 +259,7 @@ def test_the_json_has_the_exchange_shape_with_the_previous_period(figures, perso
     assert data["unit"] == {"code": "991", "name": "Quận A"}
     assert data["period"]["label"] == "6 tháng đầu năm 2024"
     assert (data["period"]["start"], data["period"]["end"]) == ("2024-01-01", "2024-06-30")
-    assert list(data["indicators"]) == [i.code for i in CATALOGUE]
+    assert list(data["indicators"]) == list(catalogue().codes)
     assert data["indicators"]["outreach.sessions"] == 5
     assert data["children"]["99003-2025"]["outreach.sessions"] == 2
     assert data["previous"]["period"]["label"] == "6 tháng đầu năm 2023"
@@ -284,8 +285,9 @@ def test_the_four_formats_carry_the_same_figures(figures, personas):
     sheet = xlsx_rows(get(client, url("xlsx", figures.district_a)).content)
     names = sheet[10]
     lines = [r for r in sheet[11:] if isinstance(r[3], int)]
-    assert len(lines) == len(CATALOGUE)
-    for indicator, row in zip(CATALOGUE, lines, strict=True):
+    indicators = catalogue().indicators
+    assert len(lines) == len(indicators)
+    for indicator, row in zip(indicators, lines, strict=True):
         code = indicator.code
         assert row[3:6] == (values[code], previous[code], values[code] - previous[code])
         for name, figures_of in children.items():
@@ -354,12 +356,16 @@ def test_an_anonymous_visitor_is_sent_to_log_in(world, personas):
 
 
 def test_every_indicator_has_a_unit_of_measure_and_money_is_in_dong():
-    assert all(measure(i) for i in CATALOGUE)
-    assert {measure(i) for i in CATALOGUE if i.kind == MONEY} == {"đồng"}
-    assert measure(next(i for i in CATALOGUE if i.code == "outreach.sessions.radio")) == "cuộc"
+    every = build_catalogue([("b93", "CLB B93")]).indicators
+    assert all(measure(i) for i in every)
+    assert {measure(i) for i in every if i.kind == MONEY} == {"đồng"}
+    assert measure(FIXED.by_code["outreach.sessions.radio"]) == "cuộc"
+    assert measure(FIXED.by_code["outreach.minutes.radio"]) == "phút"
+    assert measure(FIXED.by_code["programmes.clubs"]) == "câu lạc bộ"
 
 
 def test_the_xlsx_and_csv_follow_the_catalogue_order_with_a_row_per_section(figures):
     rows = xlsx_rows(export(build(figures.ward_a, H1), "xlsx").content)
-    sections = [r[1] for r in rows if r[0] in ("I", "II", "III", "IV", "V", "VI")]
-    assert sections == [str(s.label).upper() for s in SECTIONS]
+    sections = [r[1] for r in rows if r[0] in ("I", "II", "III", "IV", "V", "VI", "VII")]
+    assert sections == [str(s.label).upper() for s in catalogue().sections]
+    assert "CHƯƠNG TRÌNH, CÂU LẠC BỘ" in sections
