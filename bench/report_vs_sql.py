@@ -36,7 +36,7 @@ import time
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reports.indicators import CODES
+from reports.indicators import catalogue
 from reports.periods import parse
 from reports.report import build
 from reports.rollup import layout
@@ -47,6 +47,9 @@ CUTOFF = os.getenv("REPORT_CUTOFF", "calendar")
 RUNS = max(1, int(os.getenv("REPORT_RUNS", "5")))
 SHOW_SQL = bool(os.getenv("REPORT_SHOW_SQL"))
 EXPLAIN = bool(os.getenv("REPORT_EXPLAIN"))
+# The catalogue of this database's programmes: the statement has their figures too.
+CATALOGUE = catalogue()
+CODES = CATALOGUE.codes
 
 # ---------------------------------------------------------------------------------------------
 # The statement. Each source is (rows, figures): `rows` is the FROM … WHERE of one period, with
@@ -75,6 +78,10 @@ ACTIVITIES = (
         (
             "outreach.radio_minutes",
             "sum(a.minutes) FILTER (WHERE a.kind IN ('radio', 'loudspeaker'))",
+        ),
+        *(
+            (f"outreach.minutes.{k}", f"sum(a.minutes) FILTER (WHERE a.kind = '{k}')")
+            for k in ("radio", "loudspeaker")
         ),
         ("outreach.leaflets", "sum(a.items) FILTER (WHERE a.kind = 'leaflets')"),
         ("outreach.banners", "sum(a.items) FILTER (WHERE a.kind = 'banner')"),
@@ -127,6 +134,10 @@ CONTACTS = (
             "casework.counselling_indirect",
             "count(*) FILTER (WHERE c.kind IN ('phone', 'via_family'))",
         ),
+        (
+            "casework.persons_met_direct",
+            "count(DISTINCT c.person_id) FILTER (WHERE c.kind IN ('home_visit', 'meeting'))",
+        ),
         ("casework.drug_tests", "count(*) FILTER (WHERE c.kind = 'drug_test')"),
         # a group session is one (day, ward), however many persons it had
         (
@@ -134,6 +145,52 @@ CONTACTS = (
             "count(DISTINCT (c.occurred_on, c.ward_id)) FILTER (WHERE c.kind = 'group_session')",
         ),
         ("casework.group_participants", "count(*) FILTER (WHERE c.kind = 'group_session')"),
+    ],
+)
+
+# The topics a contact's counselling covered, counted as persons per topic.
+TOPICS = (
+    """cases_contacttopic ct
+    JOIN cases_contact c ON c.id = ct.contact_id
+    JOIN scope s ON s.unit_id = c.ward_id
+    WHERE c.occurred_on BETWEEN {first} AND {last}""",
+    [
+        (
+            f"casework.counselled.{t}",
+            f"count(DISTINCT c.person_id) FILTER (WHERE ct.topic = '{t}')",
+        )
+        for t in ("psychological", "career", "legal", "health", "family")
+    ],
+)
+
+# Each person's last assessment of the period (latest day, then highest id) within the level:
+# `last_unit` over the whole scope, `last_child` within the person's child unit. The rows are a
+# subquery named `s` (it carries `child`), and a figure is (code, grouped, previous): the
+# grouped statement picks the child's or the unit's last by GROUPING(s.child).
+RESULTS = ("progressing", "not_progressing", "relapsed")
+ASSESSMENTS = (
+    """(
+        SELECT a.person_id, a.result, sc.child,
+               row_number() OVER (PARTITION BY a.person_id
+                                  ORDER BY a.assessed_on DESC, a.id DESC) = 1 AS last_unit,
+               row_number() OVER (PARTITION BY a.person_id, sc.child
+                                  ORDER BY a.assessed_on DESC, a.id DESC) = 1 AS last_child
+        FROM cases_assessment a
+        JOIN scope sc ON sc.unit_id = a.ward_id
+        WHERE a.assessed_on BETWEEN {first} AND {last}
+    ) s""",
+    [
+        ("casework.assessed", "count(DISTINCT s.person_id)"),
+        *(
+            (
+                f"casework.assessed.{r}",
+                f"CASE WHEN GROUPING(s.child) = 0"
+                f" THEN count(*) FILTER (WHERE s.last_child AND s.result = '{r}')"
+                f" ELSE count(*) FILTER (WHERE s.last_unit AND s.result = '{r}') END",
+                f"count(*) FILTER (WHERE s.last_unit AND s.result = '{r}')",
+            )
+            for r in RESULTS
+        ),
     ],
 )
 
@@ -206,6 +263,56 @@ ENROLMENTS = (
     ],
 )
 
+# Every programme's enrolments holding on a day of the period (scope by the enrolment's ward),
+# and the clubs' members: a member during the period when a day of it has both the enrolment
+# and its club holding (the latest start no later than the earliest end).
+CLUB_HELD_END = "cl.founded_on <= {last} AND (cl.closed_on IS NULL OR cl.closed_on >= {last})"
+CLUB_SHARED_DAY = """e.club_id IS NOT NULL AND greatest({first}, e.started_on, cl.founded_on)
+    <= least({last}, coalesce(e.ended_on, {last}), coalesce(cl.closed_on, {last}))"""
+PROGRAMMES = (
+    """cases_enrollment e
+    JOIN cases_programme pg ON pg.id = e.programme_id
+    LEFT JOIN cases_club cl ON cl.id = e.club_id
+    JOIN scope s ON s.unit_id = e.ward_id
+    WHERE e.started_on <= {last} AND (e.ended_on IS NULL OR e.ended_on >= {first})""",
+    [
+        *(
+            figure
+            for code in CATALOGUE.programmes
+            for figure in (
+                (
+                    f"programmes.enrolled.{code}",
+                    f"count(DISTINCT e.person_id) FILTER (WHERE pg.code = '{code}' AND {MANAGED})",
+                ),
+                (
+                    f"programmes.new.{code}",
+                    f"count(DISTINCT e.person_id) FILTER (WHERE pg.code = '{code}' AND {STARTED})",
+                ),
+                (
+                    f"programmes.took_part.{code}",
+                    f"count(DISTINCT e.person_id) FILTER (WHERE pg.code = '{code}')",
+                ),
+            )
+        ),
+        (
+            "programmes.club_members",
+            f"count(DISTINCT e.person_id) FILTER (WHERE {MANAGED} AND {CLUB_HELD_END})",
+        ),
+        (
+            "programmes.club_members_in_period",
+            f"count(DISTINCT e.person_id) FILTER (WHERE {CLUB_SHARED_DAY})",
+        ),
+    ],
+)
+
+CLUBS = (
+    """cases_club cl
+    JOIN scope s ON s.unit_id = cl.ward_id
+    WHERE """
+    + CLUB_HELD_END,
+    [("programmes.clubs", "count(*)")],
+)
+
 # Persons at the period's end, where they are then: Person.ward, or the ward they were
 # registered in when Person.ward was formed (by a merger) after that day. Both the register
 # (registered by then, not closed by then) and the caseload (an assignment held that day: started
@@ -268,6 +375,19 @@ REFERRALS = (
             f"count(*) FILTER (WHERE {DONE} AND r.kind = 'loan' AND r.for_household)",
         ),
         ("support.loan_amount", f"sum(r.amount) FILTER (WHERE {DONE} AND r.kind = 'loan')"),
+        (
+            "support.loan_amount.persons",
+            f"sum(r.amount) FILTER (WHERE {DONE} AND r.kind = 'loan' AND NOT r.for_household)",
+        ),
+        (
+            "support.loan_amount.households",
+            f"sum(r.amount) FILTER (WHERE {DONE} AND r.kind = 'loan' AND r.for_household)",
+        ),
+        (
+            "support.training_or_job",
+            f"count(DISTINCT r.person_id) FILTER (WHERE {DONE}"
+            " AND r.kind IN ('vocational_training', 'job'))",
+        ),
         *(
             (code, f"count(DISTINCT r.person_id) FILTER (WHERE {DONE} AND r.kind = '{kind}')")
             for code, kind in (
@@ -309,6 +429,8 @@ MEMBERS = (
 SOURCES = {
     "activities": ACTIVITIES,
     "contacts": CONTACTS,
+    "topics": TOPICS,
+    "assessments": ASSESSMENTS,
     "post_rehab_contacts": POST_REHAB_CONTACTS,
     "milestones": MILESTONES,
     "enrolments": ENROLMENTS,
@@ -317,22 +439,28 @@ SOURCES = {
     "referrals": REFERRALS,
     "teams": TEAMS,
     "members": MEMBERS,
+    "programmes": PROGRAMMES,
+    "clubs": CLUBS,
 }
 
 
-def _source_cte(name: str, rows: str, figures: list[tuple[str, str]]) -> str:
+def _source_cte(name: str, rows: str, figures: list[tuple[str, ...]]) -> str:
     """The source's CTE: the current period for the unit and each child, then the comparison
-    period for the unit. One row per level and child: (level, child, codes[], vals[])."""
-    codes = ", ".join(f"'{code}'" for code, _sql in figures)
+    period for the unit. One row per level and child: (level, child, codes[], vals[]). A figure
+    is (code, aggregate) or (code, grouped aggregate, the comparison period's aggregate)."""
+    codes = ", ".join(f"'{figure[0]}'" for figure in figures)
 
-    def branch(first: str, last: str) -> tuple[str, str]:
+    def branch(first: str, last: str, grouped: bool) -> tuple[str, str]:
         values = ", ".join(
-            f"coalesce({sql}, 0)::bigint".format(first=first, last=last) for _code, sql in figures
+            f"coalesce({figure[1] if grouped else figure[-1]}, 0)::bigint".format(
+                first=first, last=last
+            )
+            for figure in figures
         )
         return rows.format(first=first, last=last), values
 
-    cur_rows, cur_values = branch("%(start)s", "%(end)s")
-    prev_rows, prev_values = branch("%(prev_start)s", "%(prev_end)s")
+    cur_rows, cur_values = branch("%(start)s", "%(end)s", grouped=True)
+    prev_rows, prev_values = branch("%(prev_start)s", "%(prev_end)s", grouped=False)
     return f"""{name} AS (
     SELECT CASE WHEN GROUPING(s.child) = 0 THEN 'child' ELSE 'unit' END AS level, s.child,
            ARRAY[{codes}] AS codes,
@@ -375,7 +503,7 @@ GROUP BY f.level, f.child, x.code"""  # noqa: S608 (as above)
 
 
 SQL = statement()
-SQL_CODES = {code for _rows, figures in SOURCES.values() for code, _sql in figures}
+SQL_CODES = {figure[0] for _rows, figures in SOURCES.values() for figure in figures}
 assert set(CODES) == SQL_CODES, (SQL_CODES ^ set(CODES), "codes of the SQL vs the catalogue")
 
 
@@ -466,14 +594,14 @@ for case in (c.strip() for c in CASES.split(",") if c.strip()):
     # First runs (build first: it meets the coldest cache), then interleaved warm runs.
     build_times, sql_times, layout_times = [], [], [t_layout]
     with CaptureQueriesContext(connection) as ctx:
-        first_build, report = timed(lambda u=unit, p=period: build(u, p))
+        first_build, report = timed(lambda u=unit, p=period: build(u, p, CATALOGUE))
     queries = len(ctx)
     first_sql, figures = timed(lambda a=args: run_sql(a))
     compared, nonzero, diffs = compare(report, figures)
     in_queries = []  # the part of each warm build() spent in its queries (debug cursor)
     for _ in range(RUNS):
         with CaptureQueriesContext(connection) as ctx:
-            t, report = timed(lambda u=unit, p=period: build(u, p))
+            t, report = timed(lambda u=unit, p=period: build(u, p, CATALOGUE))
         build_times.append(t)
         in_queries.append(sum(float(q["time"]) for q in ctx.captured_queries))
         t, _lay = timed(lambda u=unit, p=period: layout(u, p))
