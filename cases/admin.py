@@ -1,4 +1,4 @@
-"""Only the reference data is administered here.
+"""Only the reference data is administered here, and the wards' clubs shown.
 
 Supervised persons and their casework are deliberately not registered, and the site refuses
 them (wards/admin_site.py): an administrator sees aggregates only (wards.access), and the
@@ -7,7 +7,7 @@ Django admin would show names, notes and test results to every superuser.
 
 from django.contrib import admin
 
-from cases.models import Programme
+from cases.models import Club, Programme
 
 
 @admin.register(Programme)
@@ -41,3 +41,26 @@ class ProgrammeAdmin(admin.ModelAdmin):
         if obj is not None and obj.enrollments.exists():
             return False
         return super().has_delete_permission(request, obj)
+
+
+@admin.register(Club)
+class ClubAdmin(admin.ModelAdmin):
+    """A ward's clubs, to look at: they are founded, corrected and closed in the app
+    (cases.services.clubs), where the version check and the rules on members and sessions hold.
+    Their members (enrolments) are not shown here."""
+
+    list_display = ["name", "ward", "programme", "founded_on", "closed_on"]
+    list_filter = ["programme"]
+    search_fields = ["name", "ward__name", "ward__code"]
+    list_select_related = ["ward", "programme"]
+    fields = ["ward", "programme", "name", "founded_on", "closed_on", "version"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -49,10 +49,11 @@ KEPT_OUT = frozenset(
 
 def kept_out(model: type[models.Model]) -> bool:
     """Whether `model` holds persons' data the admin site must not show. Every model of the
-    cases app but its reference data (programmes) does."""
+    cases app but its reference data (programmes) and the wards' clubs (a name and dates; their
+    members are enrolments, kept out) does."""
     label = model._meta.label_lower
     if model._meta.app_label == "cases":
-        return label != "cases.programme"
+        return label not in {"cases.programme", "cases.club"}
     return label in KEPT_OUT or model._meta.app_label in KEPT_OUT_APPS
 
 

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from cases.models import (
+    Club,
     Enrollment,
     Person,
     Programme,
@@ -28,7 +29,7 @@ from cases.services._common import (
 )
 from wards.atomic import service
 from wards.audit import audit, diff
-from wards.models import AuditEvent
+from wards.models import AdminUnit, AuditEvent
 from wards.versions import bump, refuse_stale
 
 if TYPE_CHECKING:
@@ -50,6 +51,47 @@ def _overlap_message(enrollment: Enrollment) -> str:
     }
 
 
+def _check_club(club: Club, person: Person, programme: Programme, started_on) -> Club:
+    """The club a person joins through an enrolment: one of the enrolment's programme, of
+    the person's ward (or of a ward merged into it), meeting on the day the enrolment starts.
+    Returns it locked (cases.services.clubs._lock), so it cannot close meanwhile."""
+    club = Club.objects.select_for_update(no_key=True).select_related("programme").get(pk=club.pk)
+    if club.programme_id != programme.pk:
+        raise ValidationError(
+            {
+                "club": _(
+                    "Câu lạc bộ «%(club)s» sinh hoạt theo chương trình «%(programme)s»; hãy "
+                    "chọn chương trình đó, hoặc để trống câu lạc bộ."
+                )
+                % {"club": club.name, "programme": club.programme}
+            }
+        )
+    if club.ward_id not in AdminUnit.objects.scope_ids([person.ward]):
+        raise ValidationError(
+            {
+                "club": _("Câu lạc bộ «%(club)s» không thuộc xã, phường của người này.")
+                % {"club": club.name}
+            }
+        )
+    if started_on < club.founded_on:
+        raise ValidationError(
+            {
+                "club": _(
+                    "Câu lạc bộ «%(club)s» thành lập ngày %(date)s, sau ngày bắt đầu tham gia."
+                )
+                % {"club": club.name, "date": dmy(club.founded_on)}
+            }
+        )
+    if club.closed_on is not None and started_on > club.closed_on:
+        raise ValidationError(
+            {
+                "club": _("Câu lạc bộ «%(club)s» đã ngừng hoạt động từ sau ngày %(date)s.")
+                % {"club": club.name, "date": dmy(club.closed_on)}
+            }
+        )
+    return club
+
+
 @service
 def enrollment_start(
     *,
@@ -60,8 +102,10 @@ def enrollment_start(
     due_on: datetime.date | None = None,
     decision_no: str = "",
     decision_on: datetime.date | None = None,
+    club: Club | None = None,
 ) -> Enrollment:
-    """Record that a person entered a programme or came under a measure.
+    """Record that a person entered a programme or came under a measure, through `club`
+    when given (a club of that programme and of the person's ward, meeting that day).
 
     `due_on` defaults to `started_on` plus the programme's default length (none for
     open-ended programmes). An enrolment overlapping another of the same person in the same
@@ -73,6 +117,8 @@ def enrollment_start(
     if not programme.active:
         raise ValidationError({"programme": _("Chương trình, biện pháp này không còn áp dụng.")})
     refuse_future(decision_on, "decision_on")
+    if club is not None:
+        club = _check_club(club, person, programme, started_on)
     # The new enrolment is open, so it overlaps anything not ended before it starts.
     overlapping = (
         Enrollment.objects.filter(person=person, programme=programme)
@@ -94,6 +140,7 @@ def enrollment_start(
         due_on=due_on,
         decision_no=decision_no,
         decision_on=decision_on,
+        club=club,
         created_by=actor,
     )
     enrollment.full_clean()
@@ -114,6 +161,7 @@ def enrollment_start(
             "programme": programme.pk,
             "started_on": started_on,
             "due_on": due_on,
+            **({"club": club.pk} if club is not None else {}),
         },
     )
     return enrollment

@@ -401,6 +401,7 @@ ADMIN_MODELS = {
     "wards.post",
     "wards.auditevent",
     "cases.programme",
+    "cases.club",
     "outreach.partner",
     "reports.submission",
 }
