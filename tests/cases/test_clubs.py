@@ -64,15 +64,17 @@ def join(world, person, club, started_on=JOINED, programme=None, **fields):
 
 
 def session(world, club, day, persons=(), **fields):
-    return outreach.activity_record(
+    """A club session of the ward's notebook, linked to `club` (the activity form's choice)."""
+    activity = outreach.activity_record(
         actor=world.leader,
         unit=club.ward,
         occurred_on=day,
         kind=Activity.Kind.CLUB_SESSION,
         persons=persons,
-        club=club,
         **fields,
     )
+    Activity.objects.filter(pk=activity.pk).update(club=club)
+    return activity
 
 
 # Founding, correcting, closing ----------------------------------------------------------------
