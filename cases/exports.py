@@ -4,7 +4,8 @@ Every contact recorded in the ward and in the wards merged into it, between two 
 first: one row per contact, read with `values_list` and `iterator()` so that no model instance
 is built and no more than one chunk of rows is held, whatever the length of the log. The
 person is shown as the register shows them (name, year of birth) with the number of their file,
-the number in the address of their page; the group is the one they were in on that day.
+the number in the address of their page; the group is the one they were in on that day. The
+counselling topics come in the same query, joined by the database (cases.topics).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.models import Contact, Person
+from cases.topics import labeller, topic_codes
 from wards.exports import Column, ListExporter
 from wards.models import AdminUnit
 
@@ -32,6 +34,7 @@ FIELDS = (
     "member__full_name",
     "drug_test_result",
     "summary",
+    "topic_codes",
     "next_due_on",
     "ward__name",
 )
@@ -82,12 +85,14 @@ class ContactLogExporter(ListExporter):
             Column(_("Thành viên thực hiện"), T, 22),
             Column(_("Kết quả xét nghiệm"), T, 14),
             Column(_("Nội dung"), T, 50),
+            Column(_("Nội dung tư vấn"), T, 24),
             Column(_("Hẹn lần tới"), D, 11),
             Column(_("Xã, phường"), T, 20),
         ]
         self._groups = {value: str(label) for value, label in Person.Group.choices}
         self._kinds = {value: str(label) for value, label in Contact.Kind.choices}
         self._results = {value: str(label) for value, label in Contact.DrugTestResult.choices}
+        self._topics = labeller()
 
     def preamble(self) -> list[str]:
         return self._preamble
@@ -99,8 +104,17 @@ class ContactLogExporter(ListExporter):
         return self.contacts.count()
 
     def rows(self) -> Iterator[list[Any]]:
-        groups, kinds, results = self._groups, self._kinds, self._results
-        rows = self.contacts.order_by("occurred_on", "pk").values_list(*FIELDS)
+        groups, kinds, results, topic_labels = (
+            self._groups,
+            self._kinds,
+            self._results,
+            self._topics,
+        )
+        rows = (
+            self.contacts.annotate(topic_codes=topic_codes())
+            .order_by("occurred_on", "pk")
+            .values_list(*FIELDS)
+        )
         for (
             occurred_on,
             full_name,
@@ -111,6 +125,7 @@ class ContactLogExporter(ListExporter):
             member,
             result,
             summary,
+            topics,
             next_due_on,
             ward,
         ) in rows.iterator(chunk_size=CHUNK_SIZE):
@@ -124,6 +139,7 @@ class ContactLogExporter(ListExporter):
                 member,
                 results.get(result, result),
                 summary,
+                ", ".join(topic_labels(topics)),
                 next_due_on,
                 ward,
             ]

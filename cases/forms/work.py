@@ -13,12 +13,22 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from cases.models import Assessment, Contact, Milestone
+from cases.services.casework import DRUG_TEST_NO_TOPICS
 from wards.forms import DateField, NotesField, not_in_future
 
 
 class ButtonChoices(forms.RadioSelect):
     """Radio buttons drawn as large tappable buttons (Bootstrap `btn-check`); see the template
     cases/contact_choice_buttons.html, which renders them."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__(attrs={"class": "btn-check", "autocomplete": "off", **(attrs or {})})
+        self.choices = choices
+
+
+class ButtonCheckboxes(forms.CheckboxSelectMultiple):
+    """Tick boxes drawn as large toggle buttons (Bootstrap `btn-check`), several at once; the
+    same template as ButtonChoices draws them."""
 
     def __init__(self, attrs=None, choices=()):
         super().__init__(attrs={"class": "btn-check", "autocomplete": "off", **(attrs or {})})
@@ -32,6 +42,17 @@ class ContactForm(forms.Form):
         choices=Contact.Kind.choices,
         widget=ButtonChoices,
         error_messages={"required": _("Hãy chọn hình thức tiếp cận.")},
+    )
+    topics = forms.MultipleChoiceField(
+        label=_("Nội dung tư vấn (không bắt buộc)"),
+        required=False,
+        choices=Contact.Topic.choices,
+        widget=ButtonCheckboxes,
+        help_text=_("Chọn một hoặc nhiều nội dung đã tư vấn, nếu có."),
+        error_messages={
+            "invalid_choice": _("«%(value)s» không phải là một nội dung tư vấn."),
+            "invalid_list": _("Hãy chọn nội dung tư vấn trong danh sách."),
+        },
     )
     summary = NotesField(
         label=_("Nội dung"),
@@ -75,6 +96,8 @@ class ContactForm(forms.Form):
                     "hình thức hoặc bỏ trống kết quả."
                 ),
             )
+        if kind == Contact.Kind.DRUG_TEST and cleaned.get("topics"):
+            self.add_error("topics", DRUG_TEST_NO_TOPICS)
         occurred_on, next_due_on = cleaned.get("occurred_on"), cleaned.get("next_due_on")
         if occurred_on and next_due_on and next_due_on < occurred_on:
             self.add_error("next_due_on", _("Ngày hẹn lần tới không được trước ngày tiếp cận."))

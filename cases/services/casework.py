@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.models import (
     Assessment,
     Contact,
+    ContactTopic,
     Milestone,
     Person,
 )
@@ -27,6 +33,13 @@ from wards.models import AuditEvent, Member
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+# A drug test is a test, not counselling: counselling given on the same occasion is a contact
+# of its own (a meeting, a visit), which is what casework.counselled.<topic> counts.
+DRUG_TEST_NO_TOPICS = gettext_lazy(
+    "Lượt «Phối hợp xét nghiệm» không ghi nội dung tư vấn. Hãy bỏ chọn nội dung tư vấn, hoặc "
+    "ghi lần tư vấn thành một lượt tiếp cận riêng (ví dụ «Gặp trực tiếp»)."
+)
+
 
 @service
 def contact_record(
@@ -40,6 +53,7 @@ def contact_record(
     drug_test_result: str = "",
     next_due_on: datetime.date | None = None,
     milestone_kind: str | None = None,
+    topics: Iterable[str] = (),
 ) -> Contact:
     """Record a contact with a person, and optionally a milestone on the same day.
 
@@ -47,8 +61,11 @@ def contact_record(
     `occurred_on` (cases.rules.group_on), so reports count the contact where and as what it
     happened, however late it is written down. `member` may be None for an officer without a
     team membership. `next_due_on` defaults to `contact_due_days` after the contact.
+    `topics` are what the counselling covered (Contact.Topic codes, any number, repeats
+    ignored), for any kind but a drug test.
     """
     person = Person.objects.select_related("ward").get(pk=person.pk)
+    topics = _checked_topics(kind, topics)
     refuse_future(occurred_on, "occurred_on")
     refuse_outside_file(person, occurred_on, "occurred_on")
     if member is not None:
@@ -71,16 +88,34 @@ def contact_record(
     )
     contact.full_clean()
     contact.save()
-    audit(
-        actor=actor,
-        action=AuditEvent.Action.CREATE,
-        obj=contact,
-        unit=ward,
-        changes={"person": person.pk, "kind": kind, "occurred_on": occurred_on},
-    )
+    ContactTopic.objects.bulk_create(ContactTopic(contact=contact, topic=t) for t in topics)
+    changes = {"person": person.pk, "kind": kind, "occurred_on": occurred_on}
+    if topics:
+        changes["topics"] = topics
+    audit(actor=actor, action=AuditEvent.Action.CREATE, obj=contact, unit=ward, changes=changes)
     if milestone_kind:
         milestone_record(actor=actor, person=person, occurred_on=occurred_on, kind=milestone_kind)
     return contact
+
+
+def _checked_topics(kind: str, topics: Iterable[str]) -> list[str]:
+    """`topics` once each, in the order of Contact.Topic; ValidationError on `topics` for a
+    code that is not a topic or for a drug test."""
+    given = set(topics)
+    unknown = [t for t in given if t not in Contact.Topic.values]
+    if unknown:
+        allowed = ", ".join(str(label) for label in Contact.Topic.labels)
+        raise ValidationError(
+            {
+                "topics": _(
+                    "«%(value)s» không phải là một nội dung tư vấn. Chọn trong: %(allowed)s."
+                )
+                % {"value": min(map(str, unknown)), "allowed": allowed}
+            }
+        )
+    if given and kind == Contact.Kind.DRUG_TEST:
+        raise ValidationError({"topics": DRUG_TEST_NO_TOPICS})
+    return [code for code in Contact.Topic.values if code in given]
 
 
 @service

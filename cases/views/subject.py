@@ -87,7 +87,8 @@ PERSON_PARTS: tuple[tuple[Any, tuple[str, ...]], ...] = (
 @dataclass(frozen=True)
 class Spec:
     """The records at the end of a relation of Person (or of a record): their fields, their
-    order and the records below them."""
+    order and the records below them. A field may be a relation to several small records
+    (a contact's topics): they are shown as one value, their names joined by commas."""
 
     relation: str
     title: Any
@@ -119,7 +120,7 @@ RECORD_SPECS: tuple[Spec, ...] = (
     Spec(
         "contacts",
         gettext_lazy("Tiếp cận, giúp đỡ"),
-        ("occurred_on", "kind", "member", "ward", "person_group", "summary")
+        ("occurred_on", "kind", "member", "ward", "person_group", "summary", "topics")
         + ("drug_test_result", "next_due_on"),
         ("occurred_on", "pk"),
     ),
@@ -198,6 +199,10 @@ def _name(obj: models.Model) -> str:
 
 def _entry(obj: models.Model, name: str) -> Entry:
     field = obj._meta.get_field(name)
+    if field.one_to_many:  # a reverse foreign key, prefetched (_prepared)
+        label = capfirst(str(field.related_model._meta.verbose_name))
+        names = [_name(related) for related in getattr(obj, name).all()]
+        return Entry(label, ", ".join(names) or None)
     label = capfirst(str(field.verbose_name))
     if field.is_relation:
         related = getattr(obj, name)
@@ -214,7 +219,9 @@ def _prepared(queryset: models.QuerySet, spec: Spec) -> models.QuerySet:
     """`queryset` ordered, with its foreign keys joined and its children prefetched."""
     model = queryset.model
     related = [n for n in spec.fields if model._meta.get_field(n).many_to_one]
-    queryset = queryset.select_related(*related).order_by(*spec.order_by)
+    several = [n for n in spec.fields if model._meta.get_field(n).one_to_many]
+    queryset = queryset.select_related(*related).prefetch_related(*several)
+    queryset = queryset.order_by(*spec.order_by)
     for child in spec.children:
         child_model = model._meta.get_field(child.relation).related_model
         prepared = _prepared(child_model.objects.all(), child)

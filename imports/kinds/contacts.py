@@ -6,15 +6,20 @@ year of birth when two people share a name. The volunteer, when named, must be a
 ward's team. Each row is checked by the contact form (the test result only for a drug test) and
 saved by the service (not before the person was registered, not after the file was closed, a
 member on the team that day). A contact already recorded (same person, day, form and content)
-is skipped.
+is skipped. The counselling topics («Nội dung tư vấn») are optional: one cell names any number
+of them, by label or code, with or without diacritics, separated by commas or semicolons.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,8 +29,29 @@ from cases.services import contact_record
 from cases.text import fold
 from wards.models import AdminUnit, Member
 
-from .base import Column, Kind, Saved, choice, parse_past_date, parse_year, text
+from .base import Bad, Column, Kind, Saved, choice, parse_past_date, parse_year, text
 
+
+def several(choices, what) -> Callable[[str], list[str]]:
+    """Any number of `choices` in one cell, separated by commas or semicolons, each read as
+    `choice` reads one; a value not in the list is named in the error."""
+    one = choice(choices, what)
+
+    def parse(value: str) -> list[str]:
+        codes = []
+        for part in re.split(r"[,;]", value):
+            if part.strip():
+                code = one(part.strip())
+                if code not in codes:
+                    codes.append(code)
+        if not codes:
+            raise Bad(_("Không đọc được «%(value)s».") % {"value": value})
+        return codes
+
+    return parse
+
+
+_topic_list = lazy(lambda: "; ".join(str(label) for label in Contact.Topic.labels), str)
 COLUMNS = (
     Column(
         "full_name",
@@ -77,6 +103,18 @@ COLUMNS = (
         example="Trao đổi về việc học nghề",
     ),
     Column(
+        "topics",
+        gettext_lazy("Nội dung tư vấn"),
+        several(Contact.Topic.choices, gettext_lazy("Nội dung tư vấn")),
+        aliases=("tu van", "noi dung da tu van", "linh vuc tu van", "chu de tu van"),
+        hint=format_lazy(
+            "{} {}.",
+            gettext_lazy("Không bắt buộc. Một hoặc nhiều nội dung, cách nhau bằng dấu phẩy:"),
+            _topic_list(),
+        ),
+        example=f"{Contact.Topic.CAREER.label}, {Contact.Topic.LEGAL.label}",
+    ),
+    Column(
         "member",
         gettext_lazy("Thành viên thực hiện"),
         text(120),
@@ -107,7 +145,7 @@ COLUMNS = (
     ),
 )
 
-_FORM_FIELDS = ("occurred_on", "kind", "summary", "drug_test_result", "milestone_kind")
+_FORM_FIELDS = ("occurred_on", "kind", "summary", "drug_test_result", "milestone_kind", "topics")
 
 
 def prepare(*, ward, actor) -> dict:

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.exports import ContactLogExporter
-from cases.models import Contact, Person
+from cases.models import Contact, ContactTopic, Person
 from tests import factories as f
 from tests.conftest import login
 from wards import exports
@@ -41,6 +41,7 @@ HEADER = [
     "Thành viên thực hiện",
     "Kết quả xét nghiệm",
     "Nội dung",
+    "Nội dung tư vấn",
     "Hẹn lần tới",
     "Xã, phường",
 ]
@@ -95,6 +96,7 @@ def log(world):
         "last_year": f.contact(person=lan, occurred_on=datetime.date(2023, 12, 31)),
         "ward_b": f.contact(person=other, occurred_on=datetime.date(2024, 3, 5)),
     }
+    ContactTopic.objects.create(contact=made["visit"], topic=Contact.Topic.CAREER)
     made.update(lan=lan, old=old)
     return made
 
@@ -120,12 +122,13 @@ def test_the_csv_has_a_bom_the_header_and_the_wards_contacts_of_the_range_oldest
     lan, old = log["lan"], log["old"]
     assert rows[1:] == [
         ["01/02/2024", "Đinh Thị Cũ", "1990", str(old.pk), "Người sau cai nghiện", "Thăm tại nhà"]
-        + ["", "", "", "", "Phường A Cũ"],
+        + ["", "", "", "", "", "Phường A Cũ"],
         ["05/03/2024", "Hoàng Văn Tiếp", "1987", str(lan.pk), "Người nghiện ma túy"]
-        + ["Thăm tại nhà", "Trần Thị Lan", "", "Trao đổi về học nghề", "05/04/2024", "Phường A"],
+        + ["Thăm tại nhà", "Trần Thị Lan", "", "Trao đổi về học nghề", "Hướng nghiệp"]
+        + ["05/04/2024", "Phường A"],
         # the group as it was on the day, not the person's group today
         ["01/06/2024", "Hoàng Văn Tiếp", "1987", str(lan.pk), "Người sử dụng trái phép chất ma túy"]
-        + ["Phối hợp xét nghiệm", "Lê Văn Hùng", "Âm tính", "", "", "Phường A"],
+        + ["Phối hợp xét nghiệm", "Lê Văn Hùng", "Âm tính", "", "", "", "Phường A"],
     ]
 
 
@@ -157,11 +160,13 @@ def test_the_xlsx_opens_with_the_title_the_range_and_the_same_rows_as_real_dates
     visit, test = data[1], data[2]
     assert (visit["Năm sinh"], visit["Mã hồ sơ"]) == (1987, log["lan"].pk)
     assert visit["Hẹn lần tới"].date() == datetime.date(2024, 4, 5)
-    assert (visit["Thành viên thực hiện"], visit["Nội dung"]) == (
+    assert (visit["Thành viên thực hiện"], visit["Nội dung"], visit["Nội dung tư vấn"]) == (
         "Trần Thị Lan",
         "Trao đổi về học nghề",
+        "Hướng nghiệp",
     )
     assert (test["Hình thức"], test["Kết quả xét nghiệm"]) == ("Phối hợp xét nghiệm", "Âm tính")
+    assert test["Nội dung tư vấn"] is None
     assert test["Hẹn lần tới"] is None
     assert data[0]["Xã, phường"] == "Phường A Cũ"
 
@@ -416,11 +421,14 @@ def test_the_download_costs_the_same_queries_for_1_row_and_50(world, fmt):
     _queries(client, query)  # warm: per-process caches are not rows
     one = _queries(client, query)
     for i in range(1, 50):
-        f.contact(
+        contact = f.contact(
             person=people[i % 10],
             member=world.volunteer_member if i % 2 else None,
             ward=world.ward_a_old if i % 3 else world.ward_a,
             occurred_on=START + datetime.timedelta(days=i),
+        )
+        ContactTopic.objects.bulk_create(  # the topics come in the rows' own query
+            ContactTopic(contact=contact, topic=topic) for topic in Contact.Topic.values[: i % 4]
         )
     assert _queries(client, query) == one
     # the session and user, the access function, the count, the audit insert and the rows

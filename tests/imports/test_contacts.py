@@ -121,18 +121,20 @@ def test_the_template_has_the_headers_an_example_and_the_allowed_values(world, p
         "Ngày tiếp cận *",
         "Hình thức *",
         "Nội dung",
+        "Nội dung tư vấn",
         "Thành viên thực hiện",
         "Kết quả xét nghiệm",
         "Chuyển biến ghi nhận được",
         "Xã, phường",
     ]
-    assert [c.value for c in book["Danh sách"][2]][:6] == [
+    assert [c.value for c in book["Danh sách"][2]][:7] == [
         "Nguyễn Văn Mẫu",
         "1990",
         None,
         "05/03/2024",
         "Thăm tại nhà",
         "Trao đổi về việc học nghề",
+        "Hướng nghiệp, Pháp luật",
     ]
     assert allowed_values(book) == {
         "Hình thức": CONTACT_KINDS.split("; "),
