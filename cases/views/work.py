@@ -29,6 +29,7 @@ from django.views.decorators.http import require_safe
 from cases.forms.work import AssessmentForm, ContactForm
 from cases.models import Assessment, Assignment, Contact, Enrollment, Milestone, Person
 from cases.services import assessment_record, contact_due_days, contact_record, ward_on
+from cases.topics import topic_codes, topic_labels
 from wards import views as ward_views
 from wards.access import access_for
 from wards.audit import audit
@@ -306,10 +307,16 @@ class TimelineItem:
     # orders entries of one day: the later-written first
     written: datetime.datetime | None = None
     url: str = ""  # where the entry's own page is, if it has one
+    badges: tuple[str, ...] = ()  # short tags under the text: a contact's counselling topics
 
 
 def _contact_items(user, person: Person) -> Iterable[TimelineItem]:
-    contacts = Contact.objects.visible_to(user).filter(person=person).select_related("member")
+    contacts = (
+        Contact.objects.visible_to(user)
+        .filter(person=person)
+        .select_related("member")
+        .annotate(topic_codes=topic_codes())
+    )
     for c in contacts:
         details = [c.summary] if c.summary else []
         if c.drug_test_result:
@@ -321,7 +328,12 @@ def _contact_items(user, person: Person) -> Iterable[TimelineItem]:
         if c.next_due_on:
             details.append(_("Hẹn lần tới: %(date)s") % {"date": _d(c.next_due_on)})
         yield TimelineItem(
-            c.occurred_on, "contact", c.get_kind_display(), tuple(details), c.created_at
+            c.occurred_on,
+            "contact",
+            c.get_kind_display(),
+            tuple(details),
+            c.created_at,
+            badges=tuple(topic_labels(c.topic_codes)),
         )
 
 
