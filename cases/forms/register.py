@@ -22,6 +22,7 @@ from wards.forms import (
     ModelMultipleChoiceField,
     TextField,
     formfield,
+    not_in_future,
 )
 from wards.models import AdminUnit, Area, Member
 from wards.versions import Versioned, VersionField
@@ -253,10 +254,38 @@ class PersonForm(forms.ModelForm):
 
 class PersonEditForm(PersonForm):
     """Correct a person's file. `version` is the one the form was built on, so a save over
-    somebody else's change is refused (services.person_update)."""
+    somebody else's change is refused (services.person_update).
+
+    A change of group is dated and explained (the person's group history): the day it took
+    effect, today unless dated back to correct the current group, and why. The page shows
+    both boxes only once the group is changed (static/js/person_form.js); without the script
+    they stay in sight, and the service ignores them when the group stays the same."""
 
     consent = None
+    group_since = DateField(
+        label=_("Từ ngày"),
+        required=False,
+        validators=[not_in_future],
+        help_text=_(
+            "Chỉ khi đổi nhóm: ngày người này chuyển sang nhóm mới. Để trống là hôm nay; chọn "
+            "ngày trước đó nếu nhóm cũ đã ghi sai từ ngày ấy."
+        ),
+    )
+    group_reason = TextField(
+        label=_("Lý do thay đổi nhóm"),
+        max_length=300,
+        required=False,
+        help_text=_("Bắt buộc khi đổi nhóm, ví dụ: kết quả xét nghiệm, quyết định của cơ quan."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    field_order = [
+        *PersonForm.Meta.fields[: PersonForm.Meta.fields.index("group") + 1],
+        "group_since",
+        "group_reason",
+        *PersonForm.Meta.fields[PersonForm.Meta.fields.index("group") + 1 :],
+        "version",
+    ]
 
 
 class DuplicateConfirmForm(forms.Form):

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cases.duplicates import Duplicates, find_duplicates, local_duplicates
 from cases.models import (
@@ -26,6 +27,7 @@ from cases.services._common import (
 )
 from cases.services.assignments import _end_assignment
 from cases.services.enrollments import _end_enrollment
+from cases.services.groups import _change_group, _follow_registration, _start_history
 from wards.atomic import service
 from wards.audit import audit, diff
 from wards.models import AdminUnit, AuditEvent
@@ -88,12 +90,19 @@ def person_check(*, actor: User, ward: AdminUnit, **fields: Any) -> Duplicates:
 
 @service
 def person_register(
-    *, actor: User, ward: AdminUnit, confirm_duplicate: bool = False, **fields: Any
+    *,
+    actor: User,
+    ward: AdminUnit,
+    confirm_duplicate: bool = False,
+    group_reason: str = "",
+    **fields: Any,
 ) -> Person:
     """Put a person on a ward's register.
 
     Consent is explicit: `consent_on`, the day the person agreed, is required, and the actor
-    is recorded as the one who took it. `registered_on` defaults to today.
+    is recorded as the one who took it. `registered_on` defaults to today. The person's group
+    history starts that day with the group they are registered with, for `group_reason`
+    (default: «Đưa vào danh sách»; cases.services.groups).
 
     A person with the same name and birth year already on this ward's register (or a ward
     merged into it) stops the registration with a ValidationError coded "duplicate" until the
@@ -111,6 +120,9 @@ def person_register(
             code="duplicate",
         )
     person.save()
+    # A record's text stays in the language of the records, whatever the user's language.
+    reason = group_reason or gettext_noop("Đưa vào danh sách")
+    _start_history(actor=actor, person=person, reason=reason)
     audit(
         actor=actor,
         action=AuditEvent.Action.CREATE,
@@ -137,7 +149,13 @@ def _refuse_anonymised(person: Person) -> None:
 
 @service
 def person_update(
-    *, actor: User, person: Person, expected_version: int | None = None, **fields: Any
+    *,
+    actor: User,
+    person: Person,
+    expected_version: int | None = None,
+    group_since: datetime.date | None = None,
+    group_reason: str = "",
+    **fields: Any,
 ) -> Person:
     """Correct or complete a person's details (also for a closed file: the right to correction).
 
@@ -145,6 +163,12 @@ def person_update(
     change is refused instead of silently overwriting it. Moving a person to another ward is
     not an update: close the file as moved away or transferred, and the other ward registers
     them.
+
+    A new `group` is an entry of the person's group history (cases.services.groups): in force
+    from `group_since` (default today; it may be dated back to the current group's entry, to
+    correct it) for `group_reason`, which is required; the contacts from that day on count
+    under the new group. Both are ignored when the group does not change. A corrected
+    `registered_on` moves the start of the history with it.
     """
     _refuse_unknown(fields, PERSON_FIELDS)
     person = _lock(person)
@@ -157,6 +181,7 @@ def person_update(
     changes = diff(person, fields, keep=AUDITED_VALUES)
     if not changes:
         return person
+    old_registered_on, old_group = person.registered_on, person.group
     for name, value in fields.items():
         setattr(person, name, value)
     _derive(person)
@@ -165,7 +190,21 @@ def person_update(
     refuse_future(person.birth_date, "birth_date")
     person.version += 1
     person.full_clean()
-    person.save(update_fields=[*changes, "search_key", "birth_year", "version", "updated_at"])
+    if person.registered_on != old_registered_on:
+        _follow_registration(person, old_registered_on)
+    if person.group != old_group:
+        changes |= _change_group(
+            actor=actor, person=person, old_group=old_group, since=group_since, reason=group_reason
+        )
+    person.save(
+        update_fields=[
+            *(name for name in changes if name in fields),
+            "search_key",
+            "birth_year",
+            "version",
+            "updated_at",
+        ]
+    )
     audit(
         actor=actor,
         action=AuditEvent.Action.UPDATE,

@@ -274,6 +274,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 person=person,
                 expected_version=form.cleaned_data["version"],
+                group_since=form.cleaned_data["group_since"],
+                group_reason=form.cleaned_data["group_reason"],
                 **fields,
             )
         except ValidationError as error:

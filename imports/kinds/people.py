@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from cases.models import Person
 from cases.services import person_register
@@ -183,7 +183,14 @@ def save(*, actor, ward, values: dict, context: dict, number: int) -> Saved:
         )
     # Other communes' registers are not looked at: that look is rationed and audited one person
     # at a time (cases.duplicates), and a file of rows would be a way round the ration.
-    person = person_register(actor=actor, ward=ward, confirm_duplicate=True, **values)
+    # The person's group history starts on the day of registration, with the file's group.
+    person = person_register(
+        actor=actor,
+        ward=ward,
+        confirm_duplicate=True,
+        group_reason=gettext_noop("Nhập từ tệp danh sách"),
+        **values,
+    )
     context["seen"][key] = number
     context["register"].setdefault(key, (person.full_name, person.birth_year))
     context["by_name"].setdefault(key[0], (person.full_name, person.birth_year))
