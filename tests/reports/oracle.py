@@ -8,7 +8,16 @@ in the grouped SQL of the rollup cannot hide in the test as well.
     values, by_child = recompute(rows, unit_id, start, end)
 
 `values` holds every code of the catalogue for the unit; `by_child` the same for each child
-unit that existed during the period, keyed by the child's id.
+unit that existed during the period, keyed by the child's id. `misgrouped(rows)` lists the
+contacts whose stored group is not the group in force on their day by the group history.
+
+Where INDICATORS.md leaves the unit of a record open, each counts where its own row says: an
+activity in `Activity.unit` (a district's or province's training counts there and above, in
+no ward), an enrolment (club members included) in `Enrollment.ward`, a club in `Club.ward`, an
+assessment in `Assessment.ward`. A contact counts under the group of its day by the history
+(`GroupChange`), not by its stored column, which `misgrouped` checks apart. A person's last
+assessment is taken among the assessments of the scope being counted (a child unit's own, for
+its column): the latest `assessed_on`, then the highest id.
 """
 
 from __future__ import annotations
@@ -18,7 +27,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from cases.models import Assignment, Contact, Enrollment, Milestone, Person
+from cases.models import (
+    Assessment,
+    Assignment,
+    Club,
+    Contact,
+    ContactTopic,
+    Enrollment,
+    GroupChange,
+    Milestone,
+    Person,
+    Programme,
+)
 from outreach.models import Activity, Referral
 from wards.models import AdminUnit, Member, Team
 
@@ -27,6 +47,17 @@ COMMUNICATION = ("community_meeting", "school_talk", "radio", "loudspeaker", "se
 GROUPS = ("high_risk", "drug_user", "addicted", "post_rehab", "sex_work", "trafficking", "other")
 ROLES = ("leader", "deputy", "member")
 POSITIVE = ("voluntary_rehab", "methadone", "job", "training_done", "no_relapse_1y")
+TOPICS = ("psychological", "career", "legal", "health", "family")
+RESULTS = ("progressing", "not_progressing", "relapsed")
+# The sub-rows of casework.persons_reached, by the group of the contact's day.
+REACHED = {
+    "high_risk": "high_risk",
+    "drug_user": "using",
+    "addicted": "using",
+    "post_rehab": "using",
+    "sex_work": "sex_work",
+    "trafficking": "trafficking",
+}
 
 
 @dataclass
@@ -41,11 +72,22 @@ class Rows:
     activities: list[dict]
     teams: list[dict]
     members: list[dict]
+    programmes: list[str] = field(default_factory=list)
+    clubs: dict[int, dict] = field(default_factory=dict)
+    topics: list[dict] = field(default_factory=list)
+    assessments: list[dict] = field(default_factory=list)
+    group_changes: list[dict] = field(default_factory=list)
     enrollments_of: dict[int, list[dict]] = field(default_factory=dict)
+    topics_of: dict[int, set[str]] = field(default_factory=dict)
+    history_of: dict[int, list[dict]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for e in self.enrollments:
             self.enrollments_of.setdefault(e["person_id"], []).append(e)
+        for t in self.topics:
+            self.topics_of.setdefault(t["contact_id"], set()).add(t["topic"])
+        for g in sorted(self.group_changes, key=lambda g: (g["since"], g["id"])):
+            self.history_of.setdefault(g["person_id"], []).append(g)
 
 
 def load() -> Rows:
@@ -76,11 +118,15 @@ def load() -> Rows:
                 "ended_on",
                 "end_reason",
                 "programme__category",
+                "programme__code",
+                "club_id",
             )
         ),
         assignments=list(Assignment.objects.values("person_id", "started_on", "ended_on")),
         contacts=list(
-            Contact.objects.values("person_id", "ward_id", "person_group", "occurred_on", "kind")
+            Contact.objects.values(
+                "id", "person_id", "ward_id", "person_group", "occurred_on", "kind"
+            )
         ),
         milestones=list(Milestone.objects.values("person_id", "ward_id", "occurred_on", "kind")),
         referrals=list(
@@ -111,6 +157,13 @@ def load() -> Rows:
                 "left_on",
             )
         ),
+        programmes=list(Programme.objects.values_list("code", flat=True)),
+        clubs={c["id"]: c for c in Club.objects.values("id", "ward_id", "founded_on", "closed_on")},
+        topics=list(ContactTopic.objects.values("contact_id", "topic")),
+        assessments=list(
+            Assessment.objects.values("id", "person_id", "ward_id", "assessed_on", "result")
+        ),
+        group_changes=list(GroupChange.objects.values("id", "person_id", "group", "since")),
     )
 
 
@@ -200,6 +253,31 @@ def _post_rehab_on(rows: Rows, person_id: int, day: datetime.date) -> bool:
     )
 
 
+def _overlap(*spans) -> bool:
+    """Whether the (first, last) spans share a day; None is an open end."""
+    firsts = [a for a, _ in spans if a is not None]
+    lasts = [b for _, b in spans if b is not None]
+    return not firsts or not lasts or max(firsts) <= min(lasts)
+
+
+def group_on(rows: Rows, person_id: int, day: datetime.date) -> str:
+    """The person's group on `day` by their group history: the entry with the latest `since`
+    on or before it; before the first entry, or with no history, the person's group."""
+    entries = [g for g in rows.history_of.get(person_id, ()) if g["since"] <= day]
+    return entries[-1]["group"] if entries else rows.persons[person_id]["group"]
+
+
+def misgrouped(rows: Rows) -> list[tuple[int, str, str]]:
+    """The contacts whose stored group differs from the group of their day in the history:
+    (contact id, stored, by the history)."""
+    out = []
+    for c in rows.contacts:
+        by_history = group_on(rows, c["person_id"], c["occurred_on"])
+        if c["person_group"] != by_history:
+            out.append((c["id"], c["person_group"], by_history))
+    return out
+
+
 def figures(rows: Rows, units: set[int], start: datetime.date, end: datetime.date) -> dict:
     """Every figure over the records of `units` for [start, end]."""
     v: dict[str, int] = defaultdict(int)
@@ -217,6 +295,7 @@ def figures(rows: Rows, units: set[int], start: datetime.date, end: datetime.dat
             v[f"outreach.participants.{kind}"] += participants
         if kind in ("radio", "loudspeaker"):
             v["outreach.radio_minutes"] += a["minutes"] or 0
+            v[f"outreach.minutes.{kind}"] += a["minutes"] or 0
         items_code = {
             "leaflets": "outreach.leaflets",
             "banner": "outreach.banners",
@@ -247,20 +326,17 @@ def figures(rows: Rows, units: set[int], start: datetime.date, end: datetime.dat
         if c["ward_id"] not in units or not _within(c["occurred_on"], start, end):
             continue
         reached["all"].add(c["person_id"])
-        group = c["person_group"]
-        sub = {
-            "high_risk": "high_risk",
-            "drug_user": "using",
-            "addicted": "using",
-            "post_rehab": "using",
-            "sex_work": "sex_work",
-            "trafficking": "trafficking",
-        }.get(group)
+        # the group of the contact's day by the history, not the stored column (checked
+        # against it apart, by misgrouped)
+        sub = REACHED.get(group_on(rows, c["person_id"], c["occurred_on"]))
         if sub:
             reached[sub].add(c["person_id"])
+        for topic in rows.topics_of.get(c["id"], ()):
+            reached[f"topic.{topic}"].add(c["person_id"])
         kind = c["kind"]
         if kind in ("home_visit", "meeting"):
             v["casework.counselling_direct"] += 1
+            reached["direct"].add(c["person_id"])
         if kind in ("phone", "via_family"):
             v["casework.counselling_indirect"] += 1
         if kind == "drug_test":
@@ -274,6 +350,22 @@ def figures(rows: Rows, units: set[int], start: datetime.date, end: datetime.dat
     v["casework.persons_reached"] = len(reached["all"])
     for sub in ("high_risk", "using", "sex_work", "trafficking"):
         v[f"casework.persons_reached.{sub}"] = len(reached[sub])
+    v["casework.persons_met_direct"] = len(reached["direct"])
+    for topic in TOPICS:
+        v[f"casework.counselled.{topic}"] = len(reached[f"topic.{topic}"])
+
+    # Assessments: each person's last one in the period among these units' (latest day, then
+    # the latest written)
+    last: dict[int, dict] = {}
+    for a in rows.assessments:
+        if a["ward_id"] not in units or not _within(a["assessed_on"], start, end):
+            continue
+        before = last.get(a["person_id"])
+        if before is None or (a["assessed_on"], a["id"]) > (before["assessed_on"], before["id"]):
+            last[a["person_id"]] = a
+    v["casework.assessed"] = len(last)
+    for result in RESULTS:
+        v[f"casework.assessed.{result}"] = sum(1 for a in last.values() if a["result"] == result)
 
     # Milestones
     by_kind: dict[str, set[int]] = defaultdict(set)
@@ -314,6 +406,38 @@ def figures(rows: Rows, units: set[int], start: datetime.date, end: datetime.dat
     v["post_rehab.new"] = len(new)
     v["post_rehab.completed"] = len(completed)
 
+    # Programmes and clubs (an enrolment counts in its own ward, a club in its ward)
+    by_programme: dict[str, set[int]] = defaultdict(set)
+    for e in rows.enrollments:
+        if e["ward_id"] not in units:
+            continue
+        code, person = e["programme__code"], e["person_id"]
+        if _holds(e["started_on"], e["ended_on"], end):
+            by_programme[f"programmes.enrolled.{code}"].add(person)
+        if _within(e["started_on"], start, end):
+            by_programme[f"programmes.new.{code}"].add(person)
+        if _overlap((start, end), (e["started_on"], e["ended_on"])):
+            by_programme[f"programmes.took_part.{code}"].add(person)
+        club = rows.clubs.get(e["club_id"])
+        if club is None:
+            continue
+        if _holds(e["started_on"], e["ended_on"], end) and _holds(
+            club["founded_on"], club["closed_on"], end
+        ):
+            by_programme["programmes.club_members"].add(person)
+        # a member on a day of the period on which both the enrolment and the club held
+        if _overlap(
+            (start, end), (e["started_on"], e["ended_on"]), (club["founded_on"], club["closed_on"])
+        ):
+            by_programme["programmes.club_members_in_period"].add(person)
+    for code, persons in by_programme.items():
+        v[code] = len(persons)
+    v["programmes.clubs"] = sum(
+        1
+        for c in rows.clubs.values()
+        if c["ward_id"] in units and _holds(c["founded_on"], c["closed_on"], end)
+    )
+
     # Persons
     for p in rows.persons.values():
         if _holds(p["registered_on"], p["closed_on"], end) and _ward_at(rows, p, end) in units:
@@ -336,17 +460,22 @@ def figures(rows: Rows, units: set[int], start: datetime.date, end: datetime.dat
             v["support.loan_amount"] += amount
             if r["for_household"]:
                 v["support.loan_households"] += 1
+                v["support.loan_amount.households"] += amount
             else:
                 persons_by["loan"].add(r["person_id"])
+                v["support.loan_amount.persons"] += amount
         elif kind == "gift":
             v["support.gifts"] += 1
             v["support.gift_amount"] += amount
         else:
             persons_by[kind].add(r["person_id"])
+            if kind in ("vocational_training", "job"):
+                persons_by["training_or_job"].add(r["person_id"])
     for code, kind in (
         ("support.loan_persons", "loan"),
         ("support.vocational_training", "vocational_training"),
         ("support.jobs", "job"),
+        ("support.training_or_job", "training_or_job"),
         ("support.education", "education"),
         ("support.hardship", "hardship_support"),
     ):
@@ -384,6 +513,8 @@ ALL_CODES = (
             "participants",
             *(f"participants.{k}" for k in COMMUNICATION),
             "radio_minutes",
+            "minutes.radio",
+            "minutes.loudspeaker",
             "leaflets",
             "banners",
             "articles",
@@ -403,6 +534,8 @@ ALL_CODES = (
     "casework.persons_reached.trafficking",
     "casework.counselling_direct",
     "casework.counselling_indirect",
+    "casework.persons_met_direct",
+    *(f"casework.counselled.{t}" for t in TOPICS),
     "casework.group_sessions",
     "casework.group_participants",
     "casework.drug_tests",
@@ -411,6 +544,11 @@ ALL_CODES = (
     "casework.to_methadone",
     "casework.to_compulsory_rehab",
     "casework.self_declared",
+    "casework.assessed",
+    *(f"casework.assessed.{r}" for r in RESULTS),
+    "programmes.clubs",
+    "programmes.club_members",
+    "programmes.club_members_in_period",
     "post_rehab.managed",
     "post_rehab.new",
     "post_rehab.completed",
@@ -421,8 +559,11 @@ ALL_CODES = (
     "support.loan_persons",
     "support.loan_households",
     "support.loan_amount",
+    "support.loan_amount.persons",
+    "support.loan_amount.households",
     "support.vocational_training",
     "support.jobs",
+    "support.training_or_job",
     "support.education",
     "support.hardship",
     "support.gifts",
@@ -437,21 +578,34 @@ ALL_CODES = (
 )
 
 
-def _complete(values: dict) -> dict[str, int]:
-    unknown = set(values) - set(ALL_CODES)
+def codes(rows: Rows) -> tuple[str, ...]:
+    """Every code: the fixed ones and the three of each programme in the database."""
+    per_programme = (
+        f"programmes.{figure}.{code}"
+        for code in rows.programmes
+        for figure in ("enrolled", "new", "took_part")
+    )
+    return (*ALL_CODES, *per_programme)
+
+
+def _complete(values: dict, all_codes: tuple[str, ...]) -> dict[str, int]:
+    unknown = set(values) - set(all_codes)
     assert not unknown, f"the oracle computed codes it does not declare: {unknown}"
-    return {code: values.get(code, 0) for code in ALL_CODES}
+    return {code: values.get(code, 0) for code in all_codes}
 
 
 def recompute(
     rows: Rows, unit_id: int, start: datetime.date, end: datetime.date
 ) -> tuple[dict[str, int], dict[int, dict[str, int]]]:
     """The unit's figures and each child unit's, for [start, end]."""
+    all_codes = codes(rows)
     in_scope = scope(rows, unit_id)
     kids = children(rows, unit_id, start, end)
     homes = {uid: home(rows, uid, kids) for uid in in_scope}
     by_child = {
-        kid: _complete(figures(rows, {u for u, h in homes.items() if h == kid}, start, end))
+        kid: _complete(
+            figures(rows, {u for u, h in homes.items() if h == kid}, start, end), all_codes
+        )
         for kid in kids
     }
-    return _complete(figures(rows, in_scope, start, end)), by_child
+    return _complete(figures(rows, in_scope, start, end), all_codes), by_child

@@ -1,9 +1,14 @@
-"""The rollup against the oracle (tests/reports/oracle.py) on random small worlds, and a few
-hand-written cases with exact numbers for the rules that are easiest to get wrong.
+"""The rollup against the oracle (tests/reports/oracle.py) on random small worlds and on the
+demo, and a few hand-written cases with exact numbers for the rules that are easiest to get
+wrong (some checking the oracle alone against hand-computed answers).
 
 Each hypothesis example writes its world inside a savepoint and rolls it back at the end, so
 examples never see each other's rows (pytest-django's transaction wraps the whole test, not
-each example).
+each example). A world writes most rows directly, and some through the services whose effect
+on the figures matters: group corrections dated back (`person_update`, which stamps the
+contacts of the corrected span again), contacts written down before or after them
+(`contact_record`, which takes the group of the contact's day from the history) and teams
+dissolved with their members (`team_dissolve`).
 """
 
 from __future__ import annotations
@@ -11,20 +16,38 @@ from __future__ import annotations
 import datetime
 import os
 from dataclasses import dataclass, field
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases.models import Assignment, Contact, Enrollment, Milestone, Person, Programme
+from cases.models import (
+    Assessment,
+    Assignment,
+    Club,
+    Contact,
+    ContactTopic,
+    Enrollment,
+    GroupChange,
+    Milestone,
+    Person,
+    Programme,
+)
+from cases.services import contact_record, person_update
 from outreach.models import Activity, Referral
-from reports.indicators import CODES
+from reports.indicators import catalogue
 from reports.periods import Period, parse
 from reports.rollup import tally
 from tests import factories as f
 from tests.reports import oracle
+from wards import demo as wards_demo
 from wards.models import AdminUnit, Member, Team
+from wards.services import team_dissolve
 
 D = datetime.date
 # 50 worlds take about 20 s; ORACLE_EXAMPLES=1000 for a longer hunt.
@@ -52,9 +75,11 @@ def assert_agrees(unit: AdminUnit, period: Period, rows: oracle.Rows | None = No
     """tally(unit, period) equals the oracle, for the unit and each child; the oracle's
     figures are returned."""
     rows = rows or oracle.load()
+    assert oracle.misgrouped(rows) == [], "contacts not under the group of their day"
     expected, expected_children = oracle.recompute(rows, unit.pk, period.start, period.end)
     got = tally(unit, period)
-    assert set(got.values) == set(CODES) == set(expected), "the catalogue and the oracle differ"
+    codes = set(catalogue().codes)
+    assert set(got.values) == codes == set(expected), "the catalogue and the oracle differ"
     assert _diff(expected, got.values) == {}, f"{unit.code} {period.spec} (oracle, rollup)"
     assert {c.pk for c in got.children} == set(expected_children), f"children of {unit.code}"
     for pk, values in expected_children.items():
@@ -65,8 +90,14 @@ def assert_agrees(unit: AdminUnit, period: Period, rows: oracle.Rows | None = No
 
 # -- random worlds ---------------------------------------------------------------------------
 
-PROGRAMMES = ("post_rehab_12", "post_rehab_24", "illegal_use_12", "methadone")
+PROGRAMMES = ("post_rehab_12", "post_rehab_24", "illegal_use_12", "methadone", "club_early")
+CLUB_PROGRAMMES = ("club_b93", "club_early")
 MONEY = ("loan", "hardship_support", "gift")
+TOPICS = [t.value for t in Contact.Topic]
+BROADCASTS = ("radio", "loudspeaker")
+# Persons whose contacts go through contact_record, at most, per world (a service call costs
+# a dozen queries).
+SERVICE_PERSONS = 2
 
 
 @dataclass
@@ -78,8 +109,17 @@ class World:
     merged_on: datetime.date
     new_from: bool  # whether `into` was formed by the merger (valid_from the next day)
     teams: list[dict] = field(default_factory=list)
+    clubs: list[dict] = field(default_factory=list)
     persons: list[dict] = field(default_factory=list)
     activities: list[dict] = field(default_factory=list)
+
+
+def group_of(p: dict, day: datetime.date) -> str:
+    """The group in force on `day` by the person's drawn history: the entry with the latest
+    `since` on or before it, else (before the first entry, or with no history) their group, as
+    cases.rules.group_on reads it."""
+    in_force = [group for since, group in p["history"] if since <= day]
+    return in_force[-1] if in_force else p["group"]
 
 
 def _spec(draw) -> Period:
@@ -125,6 +165,11 @@ def worlds(draw) -> World:
             options.append(st.none())
         return draw(st.one_of(*options))
 
+    def within(first: datetime.date, last: datetime.date | None) -> datetime.date:
+        """A day on or after `first` and, if `last` is given, on or before it."""
+        chosen = later(first, none=False)
+        return chosen if last is None else min(chosen, last)
+
     n_wards = draw(st.integers(3, 5))
     wards = [0, 1] + [draw(st.integers(0, 1)) for _ in range(n_wards - 2)]
     merged = draw(st.integers(0, n_wards - 1))
@@ -161,14 +206,32 @@ def worlds(draw) -> World:
                     "established_on": established,
                     "dissolved_on": dissolved,
                     "members": members,
+                    # dissolved through team_dissolve, which ends the open memberships
+                    "by_service": dissolved is not None and draw(st.booleans()),
                 }
             )
             if dissolved is None:
                 break
 
+    for w in range(n_wards):
+        for n in range(draw(st.integers(0, 2))):
+            founded = draw(day)
+            world.clubs.append(
+                {
+                    "ward": w,
+                    "name": f"CLB {n}",
+                    "programme": draw(st.sampled_from(CLUB_PROGRAMMES)),
+                    "founded_on": founded,
+                    "closed_on": later(founded),
+                }
+            )
+
     groups = st.sampled_from([g.value for g in Person.Group])
+    reasons = st.sampled_from(["completed", "relapsed", "moved_away", "other"])
+    results = st.sampled_from([r.value for r in Assessment.Result])
     # completed referrals feed most support figures: draw them more often
     statuses = st.sampled_from(["completed", "completed", *(s.value for s in Referral.Status)])
+    by_service = 0
     for _ in range(draw(st.integers(0, 12))):
         registered_ward = draw(st.one_of(st.just(merged), ward))
         moved = draw(st.sampled_from(["no", "to_successor", "to_successor", "elsewhere"]))
@@ -178,26 +241,60 @@ def worlds(draw) -> World:
             "elsewhere": draw(ward),
         }[moved]
         registered = draw(day)
+        # the group history: from registration, then corrections (none for 1 in 4, as for a
+        # person written before the history existed)
+        history = []
+        if draw(st.integers(0, 3)):
+            since = registered
+            history.append((since, draw(groups)))
+            for _ in range(draw(st.integers(0, 2))):
+                since = later(since + DAY, none=False)
+                history.append((since, draw(groups)))
         p = {
             "ward": current,
             "registered_ward": registered_ward,
-            "group": draw(groups),
+            "group": history[-1][1] if history else draw(groups),
+            "history": history,
             "registered_on": registered,
             "closed_on": later(registered),
         }
+        p["by_service"] = len(history) > 1 and by_service < SERVICE_PERSONS and draw(st.booleans())
+        by_service += p["by_service"]
         wards_of_p = st.sampled_from([current, registered_ward, draw(ward)])
         p["enrollments"] = []
-        for code in draw(st.lists(st.sampled_from(PROGRAMMES), max_size=3, unique=True)):
+        programmes = draw(st.lists(st.sampled_from(PROGRAMMES), max_size=3, unique=True))
+        if world.clubs and draw(st.booleans()):
+            # a member of a club, within the club's life (as enrollment_start and club_close
+            # keep it)
+            club = draw(st.integers(0, len(world.clubs) - 1))
+            c = world.clubs[club]
+            started = within(c["founded_on"], c["closed_on"])
+            ended = later(started, none=c["closed_on"] is None)
+            if c["closed_on"] is not None:
+                ended = min(ended or c["closed_on"], c["closed_on"])
+            p["enrollments"].append(
+                {
+                    "programme": c["programme"],
+                    "club": club,
+                    "ward": c["ward"],
+                    "started_on": started,
+                    "ended_on": ended,
+                    "end_reason": draw(reasons) if ended else "",
+                }
+            )
+            # one enrolment per programme at a time (an exclusion constraint)
+            programmes = [code for code in programmes if code != c["programme"]]
+        for code in programmes:
             started = draw(day)
             ended = later(started)
-            reasons = ["completed", "relapsed", "moved_away", "other"]
             p["enrollments"].append(
                 {
                     "programme": code,
+                    "club": None,
                     "ward": draw(wards_of_p),
                     "started_on": started,
                     "ended_on": ended,
-                    "end_reason": draw(st.sampled_from(reasons)) if ended else "",
+                    "end_reason": draw(reasons) if ended else "",
                 }
             )
         p["assignments"] = []
@@ -208,23 +305,42 @@ def worlds(draw) -> World:
             if ended is None:
                 break
             start = later(ended, none=False)
-        p["contacts"] = [
-            {
-                "ward": draw(wards_of_p),
-                "person_group": draw(st.one_of(st.just(p["group"]), groups)),
-                "occurred_on": draw(day),
-                "kind": draw(st.sampled_from([k.value for k in Contact.Kind])),
-            }
-            for _ in range(draw(st.integers(0, 5)))
-        ]
+        # the interesting days: an enrolment's last day, a group change's eve and day
+        special = [e["ended_on"] for e in p["enrollments"] if e["ended_on"]]
+        special += [since + d * DAY for since, _ in history[1:] for d in (-1, 0)]
+        contact_day = st.one_of(day, st.sampled_from(special)) if special else day
+        p["contacts"] = []
+        for _ in range(draw(st.integers(0, 5))):
+            kind = draw(st.sampled_from([k.value for k in Contact.Kind]))
+            p["contacts"].append(
+                {
+                    "ward": draw(wards_of_p),
+                    "occurred_on": draw(contact_day),
+                    "kind": kind,
+                    # a drug test records no counselling topic (contact_record)
+                    "topics": []
+                    if kind == "drug_test"
+                    else draw(st.lists(st.sampled_from(TOPICS), max_size=3, unique=True)),
+                    # written down before the n-th group change, or after them all
+                    "written": draw(st.integers(1, 3)),
+                }
+            )
         p["milestones"] = [
             {
                 "ward": draw(wards_of_p),
-                "occurred_on": draw(day),
+                "occurred_on": draw(contact_day),
                 "kind": draw(st.sampled_from([k.value for k in Milestone.Kind])),
             }
             for _ in range(draw(st.integers(0, 3)))
         ]
+        p["assessments"] = []
+        for _ in range(draw(st.integers(0, 3))):
+            days = [a["assessed_on"] for a in p["assessments"]]
+            # several on one day now and then: the latest written is the last
+            on = draw(st.one_of(day, st.sampled_from(days))) if days else draw(day)
+            p["assessments"].append(
+                {"ward": draw(wards_of_p), "assessed_on": on, "result": draw(results)}
+            )
         p["referrals"] = []
         for _ in range(draw(st.integers(0, 4))):
             kind = draw(st.sampled_from([*MONEY, *(k.value for k in Referral.Kind)]))
@@ -254,9 +370,33 @@ def worlds(draw) -> World:
         a = {"unit": draw(units), "occurred_on": draw(day), "kind": kind}
         a["sessions"] = draw(st.integers(1, 5))
         for name in ("participants", "items", "minutes"):
-            if name in figures.required or (name in figures.optional and draw(st.booleans())):
+            # every communication kind may record participants (an estimated audience)
+            optional = name in figures.optional or (name == "participants" and kind in BROADCASTS)
+            if name in figures.required or (optional and draw(st.booleans())):
                 a[name] = draw(st.integers(0, 300))
         world.activities.append(a)
+    # a department's training, recorded at its district or province
+    world.activities.append(
+        {
+            "unit": draw(st.sampled_from(["district0", "district1", "province"])),
+            "occurred_on": draw(day),
+            "kind": "training",
+            "sessions": draw(st.integers(1, 3)),
+            "participants": draw(st.integers(0, 300)),
+        }
+    )
+    for n, c in enumerate(world.clubs):
+        for _ in range(draw(st.integers(0, 2))):
+            world.activities.append(
+                {
+                    "unit": c["ward"],
+                    "club": n,
+                    "occurred_on": within(c["founded_on"], c["closed_on"]),
+                    "kind": "club_session",
+                    "sessions": 1,
+                    "participants": draw(st.integers(0, 40)),
+                }
+            )
     return world
 
 
@@ -267,8 +407,82 @@ class Built:
     wards: list[AdminUnit]
 
 
+def _team(t: dict, ward: AdminUnit, actor, today: datetime.date) -> list[Member]:
+    """A team and its members; dissolved through team_dissolve when the world says so and
+    the service accepts the day, else written directly."""
+    dissolved = t["dissolved_on"]
+    service = (
+        t["by_service"]
+        and dissolved <= today
+        and (t["established_on"] is None or t["established_on"] <= dissolved)
+    )
+    team = Team.objects.create(
+        ward=ward,
+        name="Đội",
+        established_on=t["established_on"],
+        dissolved_on=None if service else dissolved,
+    )
+    members = []
+    active_leader = False
+    for m in t["members"]:
+        m = dict(m)
+        if m["role"] == "leader" and m["left_on"] is None:
+            # one active leader per team (a database constraint)
+            m["role"], active_leader = ("member" if active_leader else "leader"), True
+        if service and m["left_on"] is None:
+            # the service refuses a member who joined after the dissolution
+            m["joined_on"] = min(m["joined_on"], dissolved)
+        members.append(Member(team=team, full_name="TV", sex="male", **m))
+    members = Member.objects.bulk_create(members)
+    if service:
+        team_dissolve(actor=actor, team=team, dissolved_on=dissolved)
+    return members
+
+
+def _record(actor, person: Person, contacts: list[dict]) -> None:
+    """Write down `contacts` through the service, as a volunteer would."""
+    for c in contacts:
+        contact_record(
+            actor=actor,
+            person=person,
+            member=None,
+            occurred_on=c["occurred_on"],
+            kind=c["kind"],
+            topics=c["topics"],
+        )
+
+
+def _serviceable(p: dict, today: datetime.date) -> bool:
+    """Whether the person's group changes are days person_update accepts: not in the future,
+    not after the file was closed."""
+    last = min(p["closed_on"] or today, today)
+    return p["by_service"] and p["registered_on"] <= today and p["history"][-1][0] <= last
+
+
+def _history_by_service(actor, person: Person, p: dict, today: datetime.date) -> list[dict]:
+    """Write the person's group history as the services do: the first entry as registration
+    writes it, each change through person_update (dated back to its day), and the contacts
+    through contact_record, each before the change numbered `written` or after them all: as
+    it happened, or after the fact. Returns the contacts the service refuses (outside the
+    file, or in the future), to be written directly."""
+    last = min(p["closed_on"] or today, today)
+    fits = [c for c in p["contacts"] if p["registered_on"] <= c["occurred_on"] <= last]
+    (first, group), *changes = p["history"]
+    GroupChange.objects.create(person=person, group=group, since=first)
+    for n, (since, group) in enumerate(changes, start=1):
+        _record(actor, person, [c for c in fits if c["written"] == n])
+        person = person_update(
+            actor=actor, person=person, group=group, group_since=since, group_reason="Sửa nhóm"
+        )
+    _record(actor, person, [c for c in fits if c["written"] > len(changes)])
+    return [c for c in p["contacts"] if not any(c is f for f in fits)]
+
+
 def build(world: World) -> Built:
-    """Write the world's rows directly (no services), in a handful of queries."""
+    """Write the world's rows, directly in a handful of queries, but for the few written
+    through services (team_dissolve, contact_record)."""
+    today = timezone.localdate()
+    actor = f.user()
     province = f.unit(code="P9", level="province", name="Tỉnh")
     districts = [
         f.unit(code=f"D{i}", level="district", parent=province, name=f"Quận {i}") for i in (0, 1)
@@ -288,22 +502,21 @@ def build(world: World) -> Built:
 
     members = []
     for t in world.teams:
-        team = Team.objects.create(
-            ward=wards[t["ward"]],
-            name="Đội",
-            established_on=t["established_on"],
-            dissolved_on=t["dissolved_on"],
-        )
-        active_leader = False
-        for m in t["members"]:
-            role = m["role"]
-            if role == "leader" and m["left_on"] is None:
-                # one active leader per team (a database constraint)
-                role, active_leader = ("member" if active_leader else role), True
-            members.append(Member(team=team, full_name="TV", sex="male", **dict(m, role=role)))
-    members = Member.objects.bulk_create(members)
+        members += _team(t, wards[t["ward"]], actor, today)
 
-    programmes = dict(Programme.objects.filter(code__in=PROGRAMMES).values_list("code", "pk"))
+    programmes = dict(
+        Programme.objects.filter(code__in=PROGRAMMES + CLUB_PROGRAMMES).values_list("code", "pk")
+    )
+    clubs = Club.objects.bulk_create(
+        Club(
+            ward=wards[c["ward"]],
+            programme_id=programmes[c["programme"]],
+            name=c["name"],
+            founded_on=c["founded_on"],
+            closed_on=c["closed_on"],
+        )
+        for c in world.clubs
+    )
     persons = Person.objects.bulk_create(
         Person(
             ward=wards[p["ward"]],
@@ -312,7 +525,8 @@ def build(world: World) -> Built:
             search_key="nguoi",
             sex="male",
             birth_year=1990,
-            group=p["group"],
+            # a person whose changes go through person_update starts in their first group
+            group=p["history"][0][1] if _serviceable(p, today) else p["group"],
             registered_on=p["registered_on"],
             consent_on=p["registered_on"],
             status="closed" if p["closed_on"] else "active",
@@ -321,13 +535,15 @@ def build(world: World) -> Built:
         )
         for p in world.persons
     )
-    enrollments, assignments, contacts, milestones, referrals = [], [], [], [], []
+    enrollments, assignments, contacts, topics, milestones, referrals = [], [], [], [], [], []
+    assessments, history = [], []
     for n, (person, p) in enumerate(zip(persons, world.persons, strict=True)):
         for e in p["enrollments"]:
             enrollments.append(
                 Enrollment(
                     person=person,
                     programme_id=programmes[e["programme"]],
+                    club=None if e["club"] is None else clubs[e["club"]],
                     ward=wards[e["ward"]],
                     started_on=e["started_on"],
                     ended_on=e["ended_on"],
@@ -338,24 +554,46 @@ def build(world: World) -> Built:
             if members:
                 member = members[(n + i) % len(members)]
                 assignments.append(Assignment(person=person, member=member, **a))
-        contacts += [
-            Contact(person=person, **dict(c, ward=wards[c["ward"]])) for c in p["contacts"]
-        ]
+        direct = p["contacts"]
+        if _serviceable(p, today):
+            direct = _history_by_service(actor, person, p, today)
+        else:
+            history += [GroupChange(person=person, group=g, since=s) for s, g in p["history"]]
+        for c in direct:
+            contact = Contact(
+                person=person,
+                ward=wards[c["ward"]],
+                person_group=group_of(p, c["occurred_on"]),
+                occurred_on=c["occurred_on"],
+                kind=c["kind"],
+            )
+            contacts.append(contact)
+            topics += [ContactTopic(contact=contact, topic=t) for t in c["topics"]]
         milestones += [
             Milestone(person=person, **dict(m, ward=wards[m["ward"]])) for m in p["milestones"]
+        ]
+        assessments += [
+            Assessment(person=person, **dict(a, ward=wards[a["ward"]])) for a in p["assessments"]
         ]
         referrals += [
             Referral(person=person, **dict(r, ward=wards[r["ward"]])) for r in p["referrals"]
         ]
+    GroupChange.objects.bulk_create(history)
     Enrollment.objects.bulk_create(enrollments)
     Assignment.objects.bulk_create(assignments)
     Contact.objects.bulk_create(contacts)
+    ContactTopic.objects.bulk_create(topics)
     Milestone.objects.bulk_create(milestones)
+    Assessment.objects.bulk_create(assessments)
     Referral.objects.bulk_create(referrals)
     named = {"district0": districts[0], "district1": districts[1], "province": province}
     Activity.objects.bulk_create(
         Activity(
-            **dict(a, unit=named[a["unit"]] if isinstance(a["unit"], str) else wards[a["unit"]])
+            **dict(
+                a,
+                unit=named[a["unit"]] if isinstance(a["unit"], str) else wards[a["unit"]],
+                club=clubs[a["club"]] if "club" in a else None,
+            )
         )
         for a in world.activities
     )
@@ -397,9 +635,210 @@ def column(unit: AdminUnit, spec: str, child: AdminUnit) -> dict[str, int]:
     return tally(unit, parse(spec)).by_child[child.pk]
 
 
+def history(person: Person, *entries: tuple[datetime.date, str]) -> None:
+    """The person's group history, written directly: (since, group) entries."""
+    GroupChange.objects.bulk_create(
+        GroupChange(person=person, since=since, group=group) for since, group in entries
+    )
+
+
+def reached(v: dict) -> tuple[int, int, int]:
+    return tuple(v[f"casework.persons_reached{sub}"] for sub in ("", ".high_risk", ".using"))
+
+
+@pytest.mark.django_db
+def test_a_contact_written_after_a_group_correction_counts_under_the_group_of_its_day(world):
+    """The case of issue 20: a visit on the 28th while the person was high-risk, the group
+    corrected from the 30th, the visit written down on the 3rd: it counts as high-risk."""
+    actor = world.leader
+    person = f.person(ward=world.ward_a, group="high_risk", registered_on=D(2024, 1, 10))
+    history(person, (D(2024, 1, 10), "high_risk"))
+    visit = dict(actor=actor, person=person, member=None, kind="home_visit")
+    on_time = contact_record(**visit, occurred_on=D(2024, 3, 20))
+    person_update(
+        actor=actor,
+        person=person,
+        group="addicted",
+        group_since=D(2024, 3, 30),
+        group_reason="Kết quả xét nghiệm",
+    )
+    late = contact_record(**visit, occurred_on=D(2024, 3, 28))
+    after = contact_record(**visit, occurred_on=D(2024, 3, 30))
+    on_time.refresh_from_db()
+    groups = [c.person_group for c in (on_time, late, after)]
+    assert groups == ["high_risk", "high_risk", "addicted"]
+    assert reached(figures(world.ward_a, "2024-03")) == (1, 1, 1)
+    assert reached(figures(world.district_a, "2024-03-01..2024-03-29")) == (1, 1, 0)
+    assert reached(figures(world.province, "2024-03-30..2024-04-03")) == (1, 0, 1)
+
+
+@pytest.mark.django_db
+def test_the_oracle_counts_the_group_of_the_day_and_finds_a_contact_stored_otherwise(world):
+    person = f.person(ward=world.ward_a, group="addicted")
+    history(person, (D(2024, 1, 10), "high_risk"), (D(2024, 4, 1), "addicted"))
+    f.contact(person=person, person_group="high_risk", occurred_on=D(2024, 3, 31))
+    wrong = f.contact(person=person, person_group="addicted", occurred_on=D(2024, 3, 31))
+    legacy = f.person(ward=world.ward_a, group="sex_work")  # no history: their group
+    f.contact(person=legacy, occurred_on=D(2024, 3, 1))
+    rows = oracle.load()
+    assert oracle.misgrouped(rows) == [(wrong.pk, "addicted", "high_risk")]
+    v, _ = oracle.recompute(rows, world.ward_a.pk, D(2024, 3, 1), D(2024, 3, 31))
+    assert reached(v) == (2, 1, 0) and v["casework.persons_reached.sex_work"] == 1
+    v, _ = oracle.recompute(rows, world.ward_a.pk, D(2024, 3, 31), D(2024, 4, 1))
+    assert reached(v) == (1, 1, 0)
+
+
+@pytest.mark.django_db
+def test_each_person_counts_by_their_last_assessment_in_the_period_and_the_scope(world):
+    def assess(person, ward, day, result):
+        Assessment.objects.create(person=person, ward=ward, assessed_on=day, result=result)
+
+    moved = f.person(ward=world.ward_a)
+    assess(moved, world.ward_a, D(2024, 2, 1), "progressing")
+    assess(moved, world.ward_b, D(2024, 5, 1), "relapsed")
+    assess(moved, world.ward_b, D(2024, 5, 1), "not_progressing")  # same day, written later
+    stayed = f.person(ward=world.ward_a)
+    assess(stayed, world.ward_a, D(2024, 3, 1), "not_progressing")
+    assess(stayed, world.ward_a, D(2024, 6, 30), "progressing")
+    assess(stayed, world.ward_a, D(2024, 7, 1), "relapsed")
+
+    def results(v):
+        return tuple(
+            v[f"casework.assessed{r}"]
+            for r in ("", ".progressing", ".not_progressing", ".relapsed")
+        )
+
+    assert results(figures(world.province, "2024-H1")) == (2, 1, 1, 0)
+    # each child by the person's last assessment among the child's own
+    assert results(column(world.province, "2024-H1", world.district_a)) == (2, 2, 0, 0)
+    assert results(column(world.province, "2024-H1", world.district_b)) == (1, 0, 1, 0)
+    assert results(figures(world.district_a, "2024-H1")) == (2, 2, 0, 0)
+    assert results(figures(world.province, "2024")) == (2, 0, 1, 1)
+    assert results(figures(world.province, "2024-05")) == (1, 0, 1, 0)
+
+
+@pytest.mark.django_db
+def test_programmes_and_clubs_count_to_their_last_day(world):
+    b93 = f.programme("club_b93")
+    club = Club.objects.create(
+        ward=world.ward_a,
+        programme=b93,
+        name="CLB B93",
+        founded_on=D(2024, 1, 15),
+        closed_on=D(2024, 6, 30),
+    )
+    whole = f.person(ward=world.ward_a)
+    f.enrollment(
+        person=whole,
+        programme=b93,
+        club=club,
+        started_on=D(2024, 1, 15),
+        ended_on=D(2024, 6, 30),
+        end_reason="completed",
+    )
+    spring = f.person(ward=world.ward_a)
+    f.enrollment(
+        person=spring,
+        programme=b93,
+        club=club,
+        started_on=D(2024, 3, 1),
+        ended_on=D(2024, 4, 30),
+        end_reason="other",
+    )
+    clubless = f.person(ward=world.ward_a)
+    f.enrollment(person=clubless, programme=b93, started_on=D(2024, 5, 1))
+    Activity.objects.create(
+        unit=world.ward_a,
+        club=club,
+        kind="club_session",
+        occurred_on=D(2024, 3, 5),
+        participants=12,
+    )
+
+    def clubs(v):
+        return tuple(
+            v[f"programmes.{name}"]
+            for name in (
+                "clubs",
+                "club_members",
+                "club_members_in_period",
+                "enrolled.club_b93",
+                "new.club_b93",
+                "took_part.club_b93",
+            )
+        )
+
+    v = figures(world.district_a, "2024-H1")
+    assert clubs(v) == (1, 1, 2, 2, 3, 3)  # the club and its member hold on their last day
+    assert (v["casework.group_sessions"], v["casework.group_participants"]) == (1, 12)
+    assert clubs(column(world.district_a, "2024-H1", world.ward_a)) == (1, 1, 2, 2, 3, 3)
+    assert clubs(figures(world.ward_a, "2024-06-30..2024-06-30")) == (1, 1, 1, 2, 0, 2)
+    assert clubs(figures(world.province, "2024-H2")) == (0, 0, 0, 1, 0, 1)
+    assert clubs(figures(world.ward_b, "2024-H1")) == (0, 0, 0, 0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_a_departments_training_counts_at_its_unit_and_above_never_in_a_ward(world):
+    def activity(unit, kind, **figures):
+        Activity.objects.create(unit=unit, kind=kind, occurred_on=D(2024, 4, 2), **figures)
+
+    activity(world.district_a, "training", sessions=2, participants=60)
+    activity(world.province, "training", participants=30)
+    activity(world.ward_a, "radio", sessions=35, minutes=525)
+    activity(world.ward_a, "loudspeaker", sessions=4, minutes=120, participants=1535)
+
+    def training(v):
+        return v["team.trainings"], v["team.trainees"]
+
+    v = figures(world.ward_a, "2024-Q2")
+    assert training(v) == (0, 0)
+    assert (v["outreach.minutes.radio"], v["outreach.minutes.loudspeaker"]) == (525, 120)
+    assert v["outreach.radio_minutes"] == 645 and v["outreach.sessions"] == 39
+    assert v["outreach.participants.loudspeaker"] == v["outreach.participants"] == 1535
+    assert training(figures(world.district_a, "2024-Q2")) == (2, 60)
+    assert training(column(world.district_a, "2024-Q2", world.ward_a)) == (0, 0)
+    assert training(figures(world.province, "2024-Q2")) == (3, 90)
+    assert training(column(world.province, "2024-Q2", world.district_a)) == (2, 60)
+    assert training(column(world.province, "2024-Q2", world.district_b)) == (0, 0)
+    assert training(figures(world.district_b, "2024-Q2")) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_persons_met_and_counselled_by_topic_loans_and_training_or_job(world):
+    actor = world.leader
+    one, two = f.person(ward=world.ward_a), f.person(ward=world.ward_b)
+    day = dict(actor=actor, member=None, occurred_on=D(2024, 2, 5))
+    contact_record(person=one, kind="home_visit", topics=["psychological", "legal"], **day)
+    contact_record(person=one, kind="phone", topics=["legal", "health"], **day)
+    contact_record(person=two, kind="meeting", topics=["career"], **day)
+    contact_record(person=two, kind="drug_test", **day)
+    done = dict(status="completed", referred_on=D(2024, 2, 1), status_on=D(2024, 3, 1))
+    f.referral(person=one, kind="loan", amount=10_000_000, **done)
+    f.referral(person=two, kind="loan", amount=6_000_000, for_household=True, **done)
+    f.referral(person=one, kind="vocational_training", **done)
+    f.referral(person=one, kind="job", **done)
+    f.referral(person=two, kind="job", **done)
+
+    v = figures(world.province, "2024-Q1")
+    assert v["casework.persons_met_direct"] == 2
+    assert [v[f"casework.counselled.{t}"] for t in oracle.TOPICS] == [1, 1, 1, 1, 0]
+    assert v["casework.counselling_indirect"] == 1 and v["casework.drug_tests"] == 1
+    assert (v["support.loan_amount.persons"], v["support.loan_amount.households"]) == (
+        10_000_000,
+        6_000_000,
+    )
+    assert v["support.loan_amount"] == 16_000_000
+    assert (v["support.vocational_training"], v["support.jobs"]) == (1, 2)
+    assert v["support.training_or_job"] == 2
+    a = column(world.province, "2024-Q1", world.district_a)
+    assert (a["casework.persons_met_direct"], a["casework.counselled.health"]) == (1, 1)
+    assert (a["support.training_or_job"], a["support.loan_amount.households"]) == (1, 0)
+
+
 @pytest.mark.django_db
 def test_a_person_who_changed_group_counts_once_in_the_total_and_in_both_sub_rows(world):
     person = f.person(ward=world.ward_a, group="addicted")
+    history(person, (D(2024, 1, 10), "high_risk"), (D(2024, 4, 1), "addicted"))
     f.contact(person=person, person_group="high_risk", occurred_on=D(2024, 2, 10))
     f.contact(person=person, person_group="addicted", occurred_on=D(2024, 5, 10))
     f.contact(person=person, ward=world.ward_b, occurred_on=D(2024, 6, 1), kind="phone")
@@ -605,3 +1044,81 @@ def test_group_sessions_once_per_day_and_ward_plus_club_sessions(world):
     assert v["casework.group_sessions"] == 3 + 2  # (5/3, A), (6/3, A), (5/3, A old); the club
     assert v["casework.group_participants"] == 5 + 25
     assert figures(world.ward_a_old, "2024-03")["casework.group_sessions"] == 1
+
+
+# -- the demo --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="class")
+def demo(django_db_setup, django_db_blocker):
+    """The demo (seed_demo: Hà Nội, Quận Đống Đa's wards before and after the 2025 merger),
+    seeded once for the class and rolled back after it; its rows as the oracle reads them."""
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=hashers, DEBUG=True),
+        transaction.atomic(),
+    ):
+        call_command("seed_demo", stdout=StringIO())
+        yield oracle.load()
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+class TestTheDemo:
+    """Every figure of the demo's reports equals the oracle's, in the district's wards before
+    the merger, in the wards that followed it, and for the city."""
+
+    @pytest.mark.parametrize(
+        ("code", "spec", "cutoff"),
+        [
+            (wards_demo.DISTRICT_CODE, "2024-H1", "calendar"),
+            (wards_demo.DISTRICT_CODE, "2025", "official"),
+            (wards_demo.PROVINCE_CODE, "2025-H2", "calendar"),
+            (wards_demo.PROVINCE_CODE, "2026-Q3", "official"),
+        ],
+    )
+    def test_a_report_equals_the_oracle(self, demo, code, spec, cutoff):
+        assert_agrees(AdminUnit.objects.get(code=code), parse(spec, cutoff), demo)
+
+    def test_a_ward_equals_the_oracle_before_and_after_the_merger(self, demo):
+        for name in (wards_demo.VMQTG, wards_demo.KIM_LIEN):
+            ward = AdminUnit.objects.get(name=name, valid_until__isnull=True)
+            for spec in ("2024", "2025-H2", "2026-01-01..2026-11-15"):
+                assert_agrees(ward, parse(spec), demo)
+
+    def test_the_demo_exercises_every_new_rule(self, demo):
+        """So that the comparisons above mean something for them: the demo has group
+        corrections, topics, assessments, clubs, broadcasts with an audience, split loans and
+        a department's trainings."""
+        persons = demo.persons
+        assert any(c["person_group"] != persons[c["person_id"]]["group"] for c in demo.contacts)
+        assert not oracle.misgrouped(demo)
+        communes = set(
+            AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE).values_list("pk", flat=True)
+        )
+        assert any(
+            a["kind"] == "training" and a["unit_id"] not in communes for a in demo.activities
+        )
+        city = AdminUnit.objects.get(code=wards_demo.PROVINCE_CODE)
+        period = parse("2024..2026")
+        v, _ = oracle.recompute(demo, city.pk, period.start, period.end)
+        zero = [
+            code
+            for code in (
+                "outreach.minutes.radio",
+                "outreach.minutes.loudspeaker",
+                "outreach.participants.loudspeaker",
+                "casework.persons_met_direct",
+                *(f"casework.counselled.{topic}" for topic in oracle.TOPICS),
+                *(f"casework.assessed.{result}" for result in oracle.RESULTS),
+                "programmes.clubs",
+                "programmes.club_members",
+                "programmes.club_members_in_period",
+                "support.loan_amount.persons",
+                "support.loan_amount.households",
+                "support.training_or_job",
+            )
+            if not v[code]
+        ]
+        assert zero == []
