@@ -165,7 +165,7 @@ class ReportTable:
 
     @property
     def narrative(self) -> str:
-        return write(self.report.values, self.period)
+        return write(self.report.values, self.period, self.report.catalogue)
 
     # The lines ----------------------------------------------------------------------------
 

@@ -30,8 +30,9 @@ from reports.choice import (
     default_period,
     report_units,
 )
+from reports.exports import ROMAN as SECTION_NUMBERS
 from reports.narrative import write
-from reports.periods import CALENDAR, CUTOFFS, OFFICIAL, ROMAN, Period, parse
+from reports.periods import CALENDAR, CUTOFFS, OFFICIAL, Period, parse
 from reports.report import Report, build
 from reports.routers import on_replica
 from reports.trend import charts, trend
@@ -160,8 +161,8 @@ def _report_ctx(request: HttpRequest, choice: Choice, report: Report) -> dict:
     return {
         "last_half_query": _last_half(choice),
         "report": report,
-        "sections": [(ROMAN.get(i, str(i)), s) for i, s in enumerate(report.sections, 1)],
-        "narrative": write(report.values, period),
+        "sections": list(zip(SECTION_NUMBERS, report.sections, strict=False)),
+        "narrative": write(report.values, period, report.catalogue),
         "previous_label": _lower_first(str(report.previous_period.label)),
         "same_time_last_year": period.kind in ("month", "quarter", "half", "year"),
         "trend": t,

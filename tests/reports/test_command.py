@@ -29,6 +29,38 @@ def test_the_commands_json_is_the_downloaded_json(figures, personas):  # noqa: F
     assert json.loads(printed)["indicators"]["outreach.sessions"] == 5
 
 
+def test_the_json_lists_every_code_with_each_topic_result_and_programme(world):
+    from cases.models import Assessment, Contact, Person, Programme
+    from reports.indicators import catalogue
+    from tests import factories as f
+
+    f.programme("b93", name="CLB B93", category=Programme.Category.CLUB)
+    data = json.loads(run("--unit", "99001", "--period", "2024-H1", "--format", "json"))
+    codes = list(data["indicators"])
+    assert codes == list(catalogue().codes) == list(data["previous"]["indicators"])
+    expected = {
+        *(f"casework.counselled.{t}" for t in Contact.Topic),
+        *(f"casework.assessed.{r}" for r in Assessment.Result),
+        *(f"casework.on_list.{g}" for g in Person.Group),
+        *(
+            f"programmes.{figure}.{p}"
+            for p in Programme.objects.values_list("code", flat=True)
+            for figure in ("enrolled", "new", "took_part")
+        ),
+        "programmes.enrolled.b93",
+        "programmes.clubs",
+        "programmes.club_members",
+        "programmes.club_members_in_period",
+        "outreach.minutes.radio",
+        "outreach.minutes.loudspeaker",
+        "casework.persons_met_direct",
+        "support.loan_amount.persons",
+        "support.loan_amount.households",
+        "support.training_or_job",
+    }
+    assert expected <= set(codes)
+
+
 def test_the_commands_csv_is_the_downloaded_csv(figures, personas):  # noqa: F811
     printed = run("--unit", "991", "--period", "2024-H1", "--format", "csv")
     downloaded = get(personas["supervisor"], url("csv", figures.district_a)).content.decode()

@@ -298,6 +298,44 @@ def test_the_four_formats_carry_the_same_figures(figures, personas):
     assert "Số lượt người tham dự lượt người 1.540 30 +1.510" in text
 
 
+def test_every_format_has_the_programmes_section_and_the_loans_split(figures, personas):
+    from cases.models import Club, Programme
+
+    b93 = f.programme("b93", name="CLB B93", category=Programme.Category.CLUB)
+    club = Club.objects.create(
+        ward=figures.ward_a,
+        programme=b93,
+        name="CLB Hướng Dương",
+        founded_on=datetime.date(2023, 1, 1),
+    )
+    person = f.person(ward=figures.ward_a)
+    f.enrollment(person=person, programme=b93, club=club, started_on=datetime.date(2024, 2, 1))
+    client = personas["supervisor"]
+
+    data = json.loads(get(client, url("json", figures.district_a)).content)
+    assert data["indicators"]["programmes.enrolled.b93"] == 1
+    assert data["indicators"]["programmes.clubs"] == 1
+    assert data["indicators"]["support.loan_amount.persons"] == 225_000_000
+    assert data["children"]["99001"]["programmes.club_members"] == 1
+
+    rows = {r[0]: r for r in csv_rows(get(client, url("csv", figures.district_a)).content)}
+    assert rows["programmes.enrolled.b93"][1:3] == [
+        "Số người đang tham gia: CLB B93 (cuối kỳ)",
+        "1",
+    ]
+    assert rows["support.loan_amount.persons"][2] == "225000000"  # đồng, as stored
+    assert rows["support.loan_amount.households"][2] == "0"
+
+    sheet = xlsx_rows(get(client, url("xlsx", figures.district_a)).content)
+    assert ("IV", "CHƯƠNG TRÌNH, CÂU LẠC BỘ") in [r[:2] for r in sheet]
+    clubs = next(r for r in sheet if r[1] == "Số câu lạc bộ đang hoạt động (cuối kỳ)")
+    assert clubs[2:4] == ("câu lạc bộ", 1)
+
+    text = pdf_text(get(client, url("pdf", figures.district_a)).content)
+    assert "CHƯƠNG TRÌNH, CÂU LẠC BỘ" in text
+    assert "Số câu lạc bộ đang hoạt động (cuối kỳ) câu lạc bộ 1" in text
+
+
 # The view -------------------------------------------------------------------------------------
 
 

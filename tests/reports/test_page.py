@@ -86,6 +86,34 @@ def test_the_leader_sees_the_ward_with_the_ward_merged_into_it(records):
     assert "Cùng kỳ năm trước" in html
 
 
+def test_the_page_shows_the_programmes_and_clubs_and_the_loans_split(records):
+    from cases.models import Club, Programme
+
+    b93 = f.programme("b93", name="CLB B93", category=Programme.Category.CLUB)
+    club = Club.objects.create(
+        ward=records.ward_a, programme=b93, name="CLB Hướng Dương", founded_on=D(2023, 6, 1)
+    )
+    person = f.person(ward=records.ward_a, registered_on=D(2023, 6, 1))
+    f.enrollment(person=person, programme=b93, club=club, started_on=D(2024, 2, 1))
+    response, html = page(login(records.supervisor), **{"don-vi": "991", "ky": "2024-Q1"})
+    sections = [(n, str(s.section.label)) for n, s in response.context["sections"]]
+    assert ("IV", "Chương trình, câu lạc bộ") in sections
+    assert sections[-1] == ("VII", "Hoạt động của Đội")
+    assert "Chương trình, câu lạc bộ" in html
+    assert row(html, "Số người đang tham gia: CLB B93 (cuối kỳ)") == [
+        "1",
+        "0",
+        "▲ +tăng 1",
+        "1",
+        "0",
+    ]
+    assert row(html, "Số câu lạc bộ đang hoạt động (cuối kỳ)")[:2] == ["1", "0"]
+    assert row(html, "Số thành viên câu lạc bộ (cuối kỳ)")[:2] == ["1", "0"]
+    # money in triệu đồng, the persons' and the households' parts on their own rows
+    assert row(html, "— cho người sau cai nghiện (đồng)")[:2] == ["112,5", "0"]
+    assert row(html, "— cho hộ gia đình (đồng)")[:2] == ["0", "0"]
+
+
 def test_the_supervisor_sees_the_district_with_a_column_per_ward(records):
     response, html = page(login(records.supervisor), **{"don-vi": "991", "ky": "2024-Q1"})
     report = response.context["report"]
