@@ -157,35 +157,17 @@ def test_programmes_count_with_inclusive_end_dates(area):
         codes
     )
     p = [f.person(ward=area.w1) for _ in range(6)]
-    f.enrollment(
-        person=p[0],
-        programme=b93,
-        started_on=D(2023, 5, 1),
-        ended_on=D(2024, 6, 30),
-        end_reason="completed",
-    )
-    f.enrollment(
-        person=p[1],
-        programme=b93,
-        started_on=D(2024, 2, 1),
-        ended_on=D(2024, 6, 29),
-        end_reason="completed",
-    )
-    f.enrollment(person=p[2], programme=b93, started_on=D(2024, 7, 1))  # after the period
-    f.enrollment(
-        person=p[3],
-        programme=b93,
-        started_on=D(2023, 1, 1),
-        ended_on=D(2023, 12, 31),
-        end_reason="completed",
-    )
-    f.enrollment(
-        person=p[4],
-        programme=b93,
-        started_on=D(2023, 1, 1),
-        ended_on=D(2024, 1, 1),
-        end_reason="completed",
-    )
+    for person, started, ended in (
+        (p[0], D(2023, 5, 1), D(2024, 6, 30)),  # its last day is the period's
+        (p[1], D(2024, 2, 1), D(2024, 6, 29)),
+        (p[2], D(2024, 7, 1), None),  # after the period
+        (p[3], D(2023, 1, 1), D(2023, 12, 31)),  # before it
+        (p[4], D(2023, 1, 1), D(2024, 1, 1)),
+    ):
+        reason = "completed" if ended else ""
+        f.enrollment(
+            person=person, programme=b93, started_on=started, ended_on=ended, end_reason=reason
+        )
     f.enrollment(person=p[5], programme=b93, started_on=D(2024, 6, 30), ward=area.w2)
     total, child = figures(area.d1)
     assert total["programmes.enrolled.b93"] == 2  # p0 (last day 30/06) and p5

@@ -51,8 +51,11 @@ def submit(world, unit=None, period=Q2, actor=None, narrative="Trong quý II nă
     )
 
 
-def stored(unit, period, by, at: datetime.datetime | None = None) -> Submission:
-    """A submission written directly, without computing figures (for the status page)."""
+def stored(
+    unit, period, by, at: datetime.datetime | None = None, figures: dict | None = None
+) -> Submission:
+    """A submission written directly, without computing figures (for the status page), or
+    with `figures` as an older release stored them."""
     return Submission.objects.create(
         unit=unit,
         period_spec=period.spec,
@@ -60,7 +63,7 @@ def stored(unit, period, by, at: datetime.datetime | None = None) -> Submission:
         start=period.start,
         end=period.end,
         period_label=period.label_vi,
-        figures={"indicators": {}},
+        figures=figures or {"indicators": {}},
         submitted_by=by,
         submitted_at=at or timezone.now(),
     )
@@ -368,16 +371,8 @@ def test_an_older_snapshot_without_the_new_codes_shows_them_as_not_existing(worl
         "casework.persons_reached.using": 1,
         "casework.counselling_direct": 1,
     }
-    older = Submission.objects.create(
-        unit=world.ward_b,
-        period_spec=Q2.spec,
-        cutoff=Q2.cutoff,
-        start=Q2.start,
-        end=Q2.end,
-        period_label=Q2.label_vi,
-        figures={"indicators": old, "previous": {"indicators": old}},
-        submitted_by=world.leader,
-    )
+    snapshot = {"indicators": old, "previous": {"indicators": old}}
+    older = stored(world.ward_b, Q2, world.leader, figures=snapshot)
     page = personas["admin"].get(reverse("reports:submission_detail", args=[older.pk]))
     assert page.status_code == 200
     rows = {d.indicator.code: d for d in page.context["differences"]}
@@ -389,16 +384,7 @@ def test_an_older_snapshot_without_the_new_codes_shows_them_as_not_existing(worl
     assert shown["programmes.enrolled.b93"] is None
     assert shown["casework.persons_reached"] == 1
 
-    moved = Submission.objects.create(
-        unit=world.ward_a,
-        period_spec=Q2.spec,
-        cutoff=Q2.cutoff,
-        start=Q2.start,
-        end=Q2.end,
-        period_label=Q2.label_vi,
-        figures={"indicators": old},
-        submitted_by=world.leader,
-    )
+    moved = stored(world.ward_a, Q2, world.leader, figures={"indicators": old})
     page = personas["supervisor"].get(reverse("reports:submission_detail", args=[moved.pk]))
     rows = {d.indicator.code: d for d in page.context["differences"]}
     met = rows["casework.persons_met_direct"]
