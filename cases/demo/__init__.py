@@ -14,6 +14,20 @@ before it keeps the old ward, every later one carries the new ward. Their helper
 team stops on 1 July 2025 and a member of the new team takes over on the day that team is
 founded (15 July – 15 August 2025): a member carried over keeps the persons they followed.
 
+Every person has a dated group history (`GroupChange`, the first entry on the day they were
+registered): a drug user found dependent, a dependent person back from treatment, a relapse, a
+person registered as high-risk whom the police find using weeks later. A quarter of the changes
+were written down days after they took effect (their reason says when): the visit made a few
+days before such a change stays under the old group, since every contact carries the group in
+force on its own day. Visits, meetings and calls often record the counselling's topics.
+
+Clubs (CLUB_SEATS): the B93 clubs of Thổ Quan and Trung Phụng and four early-intervention
+clubs («câu lạc bộ can thiệp sớm»); one stopped in 2021, the others closed with their ward on
+30/06/2025, and the successor wards founded their own on 1 July, where the members carried on
+(their enrolment in the old club ends that eve, «chuyển giao», and a new one starts). Only
+persons of a ward with a club of that programme join one; members are assessed every quarter
+(B93) or half-year (early intervention).
+
 The data stop on DATA_UNTIL, a fixed day, whatever today is. `plan()` draws everything from
 one seeded generator without touching the database; `seed()` writes it in bulk. Seeded
 history writes no AuditEvent: the audit trail records what users did in the app, and nobody
@@ -29,6 +43,7 @@ from cases.demo.planning import cached_plan, plan
 from cases.demo.plans import (
     AssessmentPlan,
     AssignmentPlan,
+    ClubPlan,
     ContactPlan,
     EnrollmentPlan,
     MemberRef,
@@ -37,17 +52,23 @@ from cases.demo.plans import (
     Plan,
 )
 from cases.demo.vocabulary import (
+    ASSESS_EVERY,
     AWAY_SUMMARY,
     CLOSE_REASONS,
     CLOSING_END,
+    CLUB_NAMES,
+    CLUB_SEATS,
     CLUBS,
     DATA_UNTIL,
     DECIDED,
     DUE_DAYS,
     FAR,
+    FIRST_REASON,
+    GROUP_REASONS,
     GROUPS,
     HISTORY,
     INTENSIVE,
+    LATE_REASON,
     LAW_2021_ON,
     MEN,
     MERGED_ON,
@@ -61,6 +82,8 @@ from cases.demo.vocabulary import (
     SHORT_NAMES,
     STREETS,
     SUMMARIES,
+    TOPIC_HINTS,
+    TOPICS,
     USING,
     VOLUNTEER,
     YEARS_ON_LIST,
@@ -87,6 +110,14 @@ __all__ = [
     "MONTHS",
     "DECIDED",
     "CLUBS",
+    "CLUB_SEATS",
+    "CLUB_NAMES",
+    "ASSESS_EVERY",
+    "FIRST_REASON",
+    "GROUP_REASONS",
+    "LATE_REASON",
+    "TOPICS",
+    "TOPIC_HINTS",
     "INTENSIVE",
     "GROUPS",
     "RECENT_GROUPS",
@@ -109,6 +140,7 @@ __all__ = [
     "ContactPlan",
     "MilestonePlan",
     "AssessmentPlan",
+    "ClubPlan",
     "PersonPlan",
     "Plan",
     "plan",

@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 
 from cases.demo.plans import AssessmentPlan, AssignmentPlan, ContactPlan, MemberRef, PersonPlan
 from cases.demo.vocabulary import (
+    ASSESS_EVERY,
     AWAY_SUMMARY,
     CLUBS,
     DATA_UNTIL,
@@ -19,6 +20,9 @@ from cases.demo.vocabulary import (
     MK,
     ROLE_WEIGHT,
     SUMMARIES,
+    TOPIC_HINTS,
+    TOPIC_SHARE,
+    TOPICS,
     USING,
     G,
     K,
@@ -166,7 +170,9 @@ def _casework(
 ) -> None:
     """Contacts by the helper of the day: every 2–6 weeks in the first four months, under a
     measure or in a club; every 3–6 months otherwise; through the family while away in
-    treatment. Club members are assessed every three months."""
+    treatment. Visits, meetings and calls often record what the counselling was about. A
+    group change the team learnt of days later has a visit in the days before it (still under
+    the old group). Club members are assessed every three or six months (ASSESS_EVERY)."""
 
     def member(ref: MemberRef) -> wards_demo.MemberPlan:
         return teams[ref[0]].members[ref[1]]
@@ -190,7 +196,10 @@ def _casework(
 
     def contact(day: datetime.date, ref: MemberRef, kind: str, result: str = "") -> ContactPlan:
         summary = AWAY_SUMMARY if away(day) else rng.choice(SUMMARIES[kind])
-        return ContactPlan(day, kind, ref, p.group_on(day), summary, result)
+        group = p.group_on(day)
+        return ContactPlan(
+            day, kind, ref, group, summary, result, _topics(rng, kind, summary, group)
+        )
 
     stop = min(p.closed_on or DATA_UNTIL, DATA_UNTIL, p.silent_after or FAR)
     if p.unseen:
@@ -236,6 +245,16 @@ def _casework(
         ref = held(m.occurred_on)
         if m.kind == MK.RELAPSED and ref and m.occurred_on <= stop and m.occurred_on not in seen:
             out.append(contact(m.occurred_on, ref, K.DRUG_TEST, "positive"))
+            seen.add(m.occurred_on)
+    # The visit a few days before a change the team learnt of later (the issue's case: made
+    # under the old group, it stays there).
+    for since, (_, written) in p.group_notes.items():
+        day = since - _days(rng.randint(1, 4))
+        ref = held(day)
+        late = written > since and ref and p.registered_on <= day <= stop and day not in seen
+        if late and not any(since - _days(7) <= c.occurred_on < since for c in out):
+            out.append(contact(day, ref, K.VIA_FAMILY if away(day) else K.HOME_VISIT))
+            seen.add(day)
     out.sort(key=lambda c: c.occurred_on)
 
     # Before the period closes most files have a recent contact; the volunteer's all do.
@@ -255,17 +274,34 @@ def _casework(
     # everyone they follow as often (the app's work list asks for it every 90 days).
     end = min(p.closed_on or FAR, DATA_UNTIL, p.silent_after or FAR)
     spans = [
-        (e.started_on, min(e.ended_on or FAR, end)) for e in p.enrollments if e.programme in CLUBS
+        (e.started_on, min(e.ended_on or FAR, end), ASSESS_EVERY[e.programme])
+        for e in p.enrollments
+        if e.programme in CLUBS
     ]
     if p.new_ward:
-        spans.append((max(p.registered_on, teams[p.new_ward].established_on), end))
-    for start, until in spans:
-        t = start + _days(rng.randint(60, 100))
+        spans.append(
+            (max(p.registered_on, teams[p.new_ward].established_on), end, ASSESS_EVERY[None])
+        )
+    for start, until, every in spans:
+        t = start + _days(rng.randint(every * 2 // 3, every * 11 // 10))
         while t <= until:
             if not any(abs((s.assessed_on - t).days) < 45 for s in p.assessments):
                 p.assessments.append(AssessmentPlan(t, _progress(rng, p, t), held(t)))
-            t += _days(rng.randint(80, 100))
+            t += _days(rng.randint(every * 9 // 10, every * 11 // 10))
     p.assessments.sort(key=lambda s: s.assessed_on)
+
+
+def _topics(rng: random.Random, kind: str, summary: str, group: str) -> tuple[str, ...]:
+    """What a visit, meeting or call was about: one topic or two, the one its summary names
+    first; none for the other kinds, or when nobody wrote it down."""
+    if rng.random() >= TOPIC_SHARE.get(kind, 0) or summary == AWAY_SUMMARY:
+        return ()
+    weights = TOPICS[group]
+    first = TOPIC_HINTS.get(summary) or _pick(rng, weights)
+    if rng.random() < 0.3:
+        second = _pick(rng, {t: w for t, w in weights.items() if t != first})
+        return tuple(sorted((first, second)))
+    return (first,)
 
 
 def _progress(rng: random.Random, p: PersonPlan, day: datetime.date) -> str:

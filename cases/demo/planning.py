@@ -10,12 +10,17 @@ import random
 from collections import defaultdict
 
 from cases.demo.casework import _casework, _Roster
-from cases.demo.plans import PersonPlan, Plan
+from cases.demo.plans import ClubPlan, PersonPlan, Plan
 from cases.demo.registrar import _Registrar
 from cases.demo.story import _Story
 from cases.demo.vocabulary import (
+    CLUB_NAMES,
+    CLUB_SEATS,
+    CLUB_WARDS,
     DATA_UNTIL,
+    EARLY_WARDS,
     FAR,
+    FIRST_REASON,
     HISTORY,
     MERGED_ON,
     RECENT_GROUPS,
@@ -37,20 +42,26 @@ def plan() -> Plan:
     wp = wards_demo.plan()
     teams = {t.ward: t for t in wp.old_teams + wp.new_teams}
     taken = {m.full_name for t in teams.values() for m in t.members}
-    registrar = _Registrar(rng, taken)
+    clubs = _clubs()
+    registrar = _Registrar(rng, taken, clubs)
 
     persons = []
     for code, _, successor in wards_demo.OLD_WARDS:
         founded = teams[code].established_on
         # The team takes over the commune's list in its first weeks, then registers more.
         for _ in range(
-            rng.randint(36, 40) if successor == wards_demo.LANG else rng.randint(25, 38)
+            rng.randint(36, 40)
+            if successor == wards_demo.LANG or code in CLUB_WARDS
+            else rng.randint(25, 38)
         ):
             if rng.random() < 0.2:
                 day = _between(rng, founded, founded + _days(60))
             else:
                 day = _between(rng, founded + _days(60), MERGED_ON - _days(10))
-            persons.append(registrar.person(day, code, successor, wp.areas))
+            # An early-intervention club brings the team more young people at risk.
+            early = EARLY_WARDS.get(code)
+            group = G.HIGH_RISK if early and early <= day and rng.random() < 0.12 else None
+            persons.append(registrar.person(day, code, successor, wp.areas, group=group))
     for ward in wards_demo.SUCCESSORS:
         founded = teams[ward].established_on
         for _ in range(rng.randint(8, 14)):
@@ -68,6 +79,7 @@ def plan() -> Plan:
     p = registrar.person(newest, None, lang, wp.areas, group=G.HIGH_RISK)
     p.enrollments, p.milestones, p.closed_on, p.closed_reason = [], [], None, ""
     p.groups, p.pinned, p.unseen = [(newest, G.HIGH_RISK)], True, True
+    p.group_notes = {newest: (FIRST_REASON, newest)}
     persons.append(p)
 
     volunteer = next(
@@ -95,10 +107,34 @@ def plan() -> Plan:
             if m.role == Member.Role.LEADER and m.login:
                 leaders[ward].append((m.joined_on, m.left_on or FAR, m.login))
     members = {ward: [m.full_name for m in t.members] for ward, t in teams.items()}
-    return Plan(persons=persons, members=members, leaders=dict(leaders))
+    return Plan(persons=persons, clubs=clubs, members=members, leaders=dict(leaders))
 
 
 cached_plan = functools.cache(plan)  # the plan never changes: compute it once
+
+
+def _clubs() -> list[ClubPlan]:
+    """The clubs of CLUB_SEATS, and the clubs their successor wards founded on 1 July 2025
+    for the members of those that met until the merger."""
+    names = {code: name for code, name, _ in wards_demo.OLD_WARDS}
+    successors = {code: successor for code, _, successor in wards_demo.OLD_WARDS}
+    clubs, later = [], {}
+    for code, programme, founded_on, closed_on in CLUB_SEATS:
+        name = f"{CLUB_NAMES[programme]} {_lower(names[code])}"
+        clubs.append(
+            ClubPlan(code, programme, name, founded_on, closed_on or wards_demo.DISSOLVED_ON)
+        )
+        if closed_on is None:
+            ward = successors[code]
+            later[ward, programme] = ClubPlan(
+                ward, programme, f"{CLUB_NAMES[programme]} {_lower(ward)}", MERGED_ON, None
+            )
+    return clubs + list(later.values())
+
+
+def _lower(name: str) -> str:
+    """A unit's name inside a sentence: «phường Thổ Quan»."""
+    return name[0].lower() + name[1:]
 
 
 def _script(rng: random.Random, p: PersonPlan, started: datetime.date) -> PersonPlan:
@@ -106,8 +142,9 @@ def _script(rng: random.Random, p: PersonPlan, started: datetime.date) -> Person
     relapse: the volunteer's case whose term ends soon."""
     story = _Story(rng, p.birth_year)
     story.relapses = False
-    story.run(started, G.POST_REHAB, "post_rehab_12")
+    story.run(started, G.POST_REHAB, "post_rehab_12", reason=FIRST_REASON)
     p.groups, p.enrollments = story.groups, story.enrollments
+    p.group_notes = {day: (story.reasons[day], day) for day, _ in story.groups}
     p.milestones = sorted(story.milestones, key=lambda m: m.occurred_on)
     p.closed_on, p.closed_reason, p.away, p.pinned = None, "", [], True
     p.history_notes = HISTORY[G.POST_REHAB][1]

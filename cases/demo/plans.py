@@ -14,6 +14,32 @@ MemberRef = tuple[str, int]  # (the team's ward as in TeamPlan.ward, index in Te
 
 
 @dataclass
+class ClubPlan:
+    ward: str  # old ward code (as in OLD_WARDS) or the current ward's name
+    programme: str
+    name: str
+    founded_on: datetime.date
+    closed_on: datetime.date | None  # its last day
+
+    def holds_on(self, day: datetime.date) -> bool:
+        return self.founded_on <= day and (self.closed_on is None or day <= self.closed_on)
+
+
+def club_of(
+    clubs: list[ClubPlan], ward: str | None, programme: str, day: datetime.date
+) -> int | None:
+    """The index of the club of `programme` meeting in `ward` on `day`, if there is one."""
+    return next(
+        (
+            i
+            for i, c in enumerate(clubs)
+            if c.ward == ward and c.programme == programme and c.holds_on(day)
+        ),
+        None,
+    )
+
+
+@dataclass
 class EnrollmentPlan:
     programme: str
     started_on: datetime.date
@@ -39,6 +65,7 @@ class ContactPlan:
     group: str
     summary: str
     result: str = ""
+    topics: tuple[str, ...] = ()  # Contact.Topic values
 
 
 @dataclass
@@ -74,6 +101,9 @@ class PersonPlan:
     closed_on: datetime.date | None
     closed_reason: str
     groups: list[tuple[datetime.date, str]]  # (from, group), the first on registered_on
+    # the reason of each entry of `groups` by its day, and the day it was written when the
+    # team learnt of it later
+    group_notes: dict[datetime.date, tuple[str, datetime.date]]
     enrollments: list[EnrollmentPlan]
     milestones: list[MilestonePlan]
     away: list[tuple[datetime.date, datetime.date]]  # in a treatment facility, [from, until)
@@ -102,6 +132,7 @@ class PersonPlan:
 @dataclass
 class Plan:
     persons: list[PersonPlan]
+    clubs: list[ClubPlan]
     members: dict[str, list[str]]  # team ward -> member names, to check against the database
     leaders: dict[str, list[tuple[datetime.date, datetime.date, str]]]  # ward -> logins held
 
@@ -109,5 +140,8 @@ class Plan:
         """The login of the ward's team leader on `day`, "" when the leader has none."""
         return next((u for a, b, u in self.leaders.get(ward, ()) if a <= day < b), "")
 
+    def club_of(self, ward: str | None, programme: str, day: datetime.date) -> int | None:
+        return club_of(self.clubs, ward, programme, day)
+
     def digest(self) -> str:
-        return hashlib.sha256(repr(self.persons).encode()).hexdigest()
+        return hashlib.sha256(repr((self.persons, self.clubs)).encode()).hexdigest()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Callable
 
 from cases.demo.plans import EnrollmentPlan, MilestonePlan
 from cases.demo.vocabulary import (
@@ -14,6 +15,8 @@ from cases.demo.vocabulary import (
     CLUBS,
     DATA_UNTIL,
     DECIDED,
+    GROUP_REASONS,
+    JOINS,
     LAW_2021_ON,
     MK,
     MONTHS,
@@ -27,26 +30,55 @@ from cases.services import add_months
 
 
 class _Story:
-    """One person's life on the register: groups, measures, milestones, time away."""
+    """One person's life on the register: groups, measures, milestones, time away.
 
-    def __init__(self, rng: random.Random, born: int):
+    `has_club(programme, day)` says whether the person's ward has a club of that programme
+    meeting on `day`: only then may they join one."""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        born: int,
+        has_club: Callable[[str, datetime.date], bool] = lambda programme, day: False,
+    ):
         self.rng = rng
         self.born = born
+        self.has_club = has_club
         self.groups: list[tuple[datetime.date, str]] = []
+        self.reasons: dict[datetime.date, str] = {}
         self.enrollments: list[EnrollmentPlan] = []
         self.milestones: list[MilestonePlan] = []
         self.away: list[tuple[datetime.date, datetime.date]] = []
         self.relapses = True
 
-    def run(self, day: datetime.date, group: str, code: str | None = None) -> None:
-        self.groups.append((day, group))
+    def run(
+        self, day: datetime.date, group: str, code: str | None = None, reason: str = ""
+    ) -> None:
+        self.group(day, group, reason)
         step = (day, group, code)
         while step is not None and step[0] <= DATA_UNTIL:
             step = getattr(self, f"_{step[1]}")(step[0], step[2])
 
-    def group(self, day: datetime.date, group: str) -> None:
+    def group(self, day: datetime.date, group: str, reason: str = "") -> None:
         if day <= DATA_UNTIL:
+            before = [g for since, g in sorted(self.groups) if since < day]
+            if before:
+                reason = reason or GROUP_REASONS.get((before[-1], group), "")
             self.groups.append((day, group))
+            self.reasons[day] = reason
+
+    def join(self, code: str, start: datetime.date, group: str) -> EnrollmentPlan | None:
+        """The person's open enrolment in a club of `code` (they stay in it), else a new one
+        from `start` if their ward has such a club then and they want to join."""
+        held = next(
+            (e for e in self.enrollments if e.programme == code and e.ended_on is None), None
+        )
+        if held is not None:
+            return held
+        if self.rng.random() < JOINS[group] and self.has_club(code, start):
+            e = self.enrol(code, start)
+            return e if e in self.enrollments else None
+        return None
 
     def _group_on(self, day: datetime.date) -> str:
         return [g for since, g in sorted(self.groups) if since <= day][-1]
@@ -78,21 +110,29 @@ class _Story:
 
     def _drug_user(self, t: datetime.date, _code) -> tuple | None:
         rng = self.rng
+        # Found using while in the early-intervention club: they stay in it.
+        club = self.join("club_early", t + _days(rng.randint(0, 60)), G.DRUG_USER)
         if t >= LAW_2021_ON:
             e = self.enrol("illegal_use_12", t + _days(rng.randint(0, 10)))
             if rng.random() < 0.2:  # found dependent during management: on to treatment
                 x = e.started_on + _days(rng.randint(60, 330))
                 self.end(e, x, End.RELAPSED)
                 self.group(x, G.ADDICTED)
+                if club:
+                    self.end(club, x, End.OTHER)
                 return x, G.ADDICTED, None
             self.end(e, e.due_on, End.COMPLETED)
             t = e.due_on
         if rng.random() < 0.25:
             x = t + _days(rng.randint(90, 900))
             self.group(x, G.ADDICTED)
+            if club:
+                self.end(club, x, End.OTHER)
             return x, G.ADDICTED, None
         if rng.random() < 0.2:
             self.mark(t + _days(rng.randint(60, 700)), MK.JOB)
+        if club and rng.random() < 0.75:
+            self.end(club, club.started_on + _days(rng.randint(365, 1100)), End.COMPLETED)
         return None
 
     def _addicted(self, t: datetime.date, _code) -> tuple | None:
@@ -105,7 +145,7 @@ class _Story:
             if rng.random() < 0.75:
                 self.end(e, e.due_on, End.COMPLETED)
                 x = e.due_on + _days(1)
-                self.group(x, G.POST_REHAB)
+                self.group(x, G.POST_REHAB, GROUP_REASONS["voluntary"])
                 return x, G.POST_REHAB, "post_rehab_12"
             x = s + _days(rng.randint(30, (e.due_on - s).days - 1))
             self.mark(x, MK.RELAPSED)
@@ -114,24 +154,29 @@ class _Story:
         if path == "methadone":
             self.mark(s, MK.METHADONE)
             e = self.enrol("methadone", s)
+            club = self.join("club_b93", s + _days(rng.randint(30, 120)), G.ADDICTED)
             r = rng.random()
             if r < 0.55:
+                if club and rng.random() < 0.6:
+                    self.end(club, club.started_on + _days(rng.randint(365, 1500)), End.COMPLETED)
                 return None
             if r < 0.85:
                 x = s + _days(rng.randint(180, 1800))
                 self.mark(x, MK.RELAPSED)
                 self.end(e, x, End.RELAPSED)
+                if club:
+                    self.end(club, x, End.RELAPSED)
                 return x + _days(rng.randint(60, 240)), G.ADDICTED, None
             x = s + _days(rng.randint(730, 2200))
             self.end(e, x, End.COMPLETED)
-            self.group(x + _days(1), G.POST_REHAB)
+            self.group(x + _days(1), G.POST_REHAB, GROUP_REASONS["methadone"])
             return x + _days(1), G.POST_REHAB, "post_rehab_12"
         if path == "compulsory":
             self.mark(s, MK.COMPULSORY_REHAB)
             admitted = s + _days(rng.randint(15, 60))
             back = add_months(admitted, rng.choice((12, 18, 24, 24)))
             self.away.append((admitted, back))
-            self.group(back, G.POST_REHAB)
+            self.group(back, G.POST_REHAB, GROUP_REASONS["compulsory"])
             adult = admitted.year - self.born >= 18
             return back, G.POST_REHAB, "post_rehab_24" if adult else "post_rehab_12"
         if rng.random() < 0.5:  # refuses treatment for now; the team tries again later
@@ -142,9 +187,7 @@ class _Story:
         rng = self.rng
         code = code or "post_rehab_12"
         e = self.enrol(code, t)
-        club = (
-            self.enrol("club_b93", t + _days(rng.randint(0, 50))) if rng.random() < 0.35 else None
-        )
+        club = self.join("club_b93", t + _days(rng.randint(0, 50)), G.POST_REHAB)
         if self.relapses and rng.random() < 0.22:
             x = t + _days(rng.randint(60, MONTHS[code] * 30 - 30))
             if x > add_months(t, 12):
@@ -174,9 +217,7 @@ class _Story:
 
     def _high_risk(self, t: datetime.date, _code) -> tuple | None:
         rng = self.rng
-        club = (
-            self.enrol("club_early", t + _days(rng.randint(0, 60))) if rng.random() < 0.45 else None
-        )
+        club = self.join("club_early", t + _days(rng.randint(0, 60)), G.HIGH_RISK)
         if rng.random() < 0.15:
             self.mark(t + _days(rng.randint(120, 900)), MK.TRAINING_DONE)
         if rng.random() < 0.15:
@@ -184,8 +225,6 @@ class _Story:
         if rng.random() < 0.1:
             x = t + _days(rng.randint(180, 1500))
             self.group(x, G.DRUG_USER)
-            if club:
-                self.end(club, x, End.OTHER)
             return x, G.DRUG_USER, None
         if club and rng.random() < 0.75:
             self.end(club, club.started_on + _days(rng.randint(365, 1500)), End.COMPLETED)

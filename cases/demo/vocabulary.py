@@ -141,6 +141,70 @@ SUMMARIES = {
 }
 AWAY_SUMMARY = "Gia đình cho biết người được hỗ trợ đang chấp hành quyết định tại cơ sở cai nghiện."
 
+# The clubs of the demo: (old ward, programme, founded on, last day or None). A club that
+# still met on 30/06/2025 closed with its ward that day, and its members carried on from 1 July
+# in the club the successor ward founded on its first day (`planning._clubs`); Ô Chợ Dừa's
+# early-intervention club stopped after the COVID-19 restrictions, its members leaving it.
+CLUB_SEATS = (
+    ("00205", "club_b93", datetime.date(2013, 6, 26), None),
+    ("00211", "club_b93", datetime.date(2014, 3, 15), None),
+    ("00187", "club_early", datetime.date(2014, 9, 13), None),
+    ("00190", "club_early", datetime.date(2015, 3, 28), datetime.date(2021, 12, 31)),
+    ("00220", "club_early", datetime.date(2015, 10, 10), None),
+    ("00238", "club_early", datetime.date(2016, 5, 14), None),
+)
+CLUB_NAMES = {"club_b93": "Câu lạc bộ B93", "club_early": "Câu lạc bộ can thiệp sớm"}
+# Days between two assessments of a club's members: B93 clubs every quarter, early-intervention
+# clubs twice a year; since the merger the teams assess everyone they follow every quarter.
+ASSESS_EVERY = {"club_b93": 90, "club_early": 180, None: 90}
+# Chances of joining the ward's club, where there is one: post-rehab persons and persons on
+# methadone the B93 club, high-risk persons and drug users the early-intervention club.
+JOINS = {G.POST_REHAB: 0.85, G.ADDICTED: 0.4, G.HIGH_RISK: 0.85, G.DRUG_USER: 0.6}
+# The wards with a club register a few more persons (the club brings them in), those with an
+# early-intervention club more young people at risk.
+CLUB_WARDS = frozenset(code for code, _, _, _ in CLUB_SEATS)
+EARLY_WARDS = {code: day for code, programme, day, _ in CLUB_SEATS if programme == "club_early"}
+
+# The reasons written with a person's group changes (GroupChange.reason); the first entry's is
+# the register form's default. A change the team learnt of days later ("written after the
+# fact") is dated on the day it took effect, and its reason says when the notice came.
+FIRST_REASON = "Đưa vào danh sách"
+GROUP_REASONS = {
+    (G.HIGH_RISK, G.DRUG_USER): "Công an phường báo kết quả xét nghiệm dương tính với ma túy.",
+    (G.OTHER, G.DRUG_USER): "Xác minh lại: người này sử dụng trái phép chất ma túy.",
+    (G.DRUG_USER, G.ADDICTED): "Cơ sở y tế xác định tình trạng nghiện ma túy.",
+    (G.POST_REHAB, G.ADDICTED): "Tái nghiện: xét nghiệm dương tính với ma túy.",
+    "voluntary": "Hoàn thành cai nghiện tự nguyện, chuyển sang quản lý sau cai nghiện.",
+    "methadone": "Hoàn thành điều trị thay thế bằng methadone, chuyển sang quản lý sau cai nghiện.",
+    "compulsory": "Chấp hành xong quyết định cai nghiện bắt buộc, trở về địa phương.",
+}  # fmt: skip
+LATE_REASON = "{reason} Cập nhật ngày {written:%d/%m/%Y}, khi nhận được thông báo."
+# Registered as high-risk or «other», found to use drugs within weeks (the correction the
+# issue describes): the share of those persons.
+CORRECTED = 0.15
+
+# Counselling topics (Contact.Topic): the share of contacts of each kind that record some, the
+# topic a summary implies, and the likely topics of each group.
+T = Contact.Topic
+TOPIC_SHARE = {K.HOME_VISIT: 0.5, K.MEETING: 0.6, K.PHONE: 0.3}
+TOPIC_HINTS = {
+    "Thăm gia đình, trao đổi tình hình sinh hoạt, việc làm.": T.FAMILY,
+    "Đến nhà tư vấn, nhắc lịch làm việc với Công an phường.": T.LEGAL,
+    "Gặp trực tiếp tại nhà văn hóa tổ dân phố, tư vấn tâm lý.": T.PSYCHOLOGICAL,
+    "Gặp tại nơi làm việc, trao đổi về việc làm ổn định.": T.CAREER,
+    "Tư vấn trực tiếp về vay vốn, học nghề.": T.CAREER,
+    "Gọi điện hỏi thăm sức khỏe, nhắc lịch hẹn.": T.HEALTH,
+}
+TOPICS = {
+    G.HIGH_RISK: {T.PSYCHOLOGICAL: 30, T.CAREER: 30, T.FAMILY: 25, T.LEGAL: 10, T.HEALTH: 5},
+    G.DRUG_USER: {T.LEGAL: 30, T.HEALTH: 25, T.PSYCHOLOGICAL: 25, T.FAMILY: 15, T.CAREER: 5},
+    G.ADDICTED: {T.HEALTH: 35, T.PSYCHOLOGICAL: 25, T.FAMILY: 20, T.LEGAL: 15, T.CAREER: 5},
+    G.POST_REHAB: {T.CAREER: 35, T.PSYCHOLOGICAL: 25, T.HEALTH: 20, T.FAMILY: 15, T.LEGAL: 5},
+    G.SEX_WORK: {T.CAREER: 35, T.HEALTH: 30, T.LEGAL: 20, T.PSYCHOLOGICAL: 15},
+    G.TRAFFICKING: {T.PSYCHOLOGICAL: 35, T.CAREER: 30, T.LEGAL: 20, T.HEALTH: 15},
+    G.OTHER: {T.FAMILY: 40, T.PSYCHOLOGICAL: 30, T.LEGAL: 15, T.HEALTH: 15},
+}
+
 
 def _pick(rng: random.Random, weights: dict):
     return rng.choices(list(weights), weights=list(weights.values()))[0]

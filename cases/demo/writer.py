@@ -9,8 +9,19 @@ from django.db import transaction
 
 from cases.demo.planning import cached_plan
 from cases.demo.plans import MemberRef
-from cases.demo.vocabulary import DATA_UNTIL, DUE_DAYS, _days
-from cases.models import Assessment, Assignment, Contact, Enrollment, Milestone, Person, Programme
+from cases.demo.vocabulary import CLUBS, DATA_UNTIL, DUE_DAYS, _days
+from cases.models import (
+    Assessment,
+    Assignment,
+    Club,
+    Contact,
+    ContactTopic,
+    Enrollment,
+    GroupChange,
+    Milestone,
+    Person,
+    Programme,
+)
 from cases.text import fold
 from wards import demo as wards_demo
 
@@ -24,13 +35,17 @@ class Summary:
     contacts: int
     milestones: int
     assessments: int
+    group_changes: int
+    topics: int
+    clubs: int
 
     def __str__(self) -> str:
         return (
             f"{self.persons} persons ({self.active} on the register on "
-            f"{DATA_UNTIL:%d/%m/%Y}), {self.enrollments} enrolments, {self.assignments} "
-            f"assignments, {self.contacts} contacts, {self.milestones} milestones, "
-            f"{self.assessments} assessments"
+            f"{DATA_UNTIL:%d/%m/%Y}), {self.group_changes} group history entries, "
+            f"{self.enrollments} enrolments, {self.clubs} clubs, {self.assignments} "
+            f"assignments, {self.contacts} contacts with {self.topics} counselling topics, "
+            f"{self.milestones} milestones, {self.assessments} assessments"
         )
 
 
@@ -41,8 +56,14 @@ BATCH = 2000
 def seed(demo: wards_demo.Demo) -> Summary:
     """Write the casework of the demo on top of what `wards.demo.seed()` returned.
 
+    Every person's group history (GroupChange) is written with them, so that each contact's
+    `person_group` is the group in force on its day and `Person.group` that of the latest
+    entry; the clubs before the enrolments that join them (`Enrollment.club`: the club of the
+    enrolment's ward and programme meeting on its first day); each contact's topics after it.
+
     `created_by` (and `consent_by`, `assigned_by`, `ended_by`) is the login of the leader of
-    the ward's team on that day when the leader has one, else None; a contact or assessment by
+    the ward's team on that day (for a group change, the day it was written down) when the
+    leader has one, else None; a contact or assessment by
     a member with a login is that member's own record. Rows are built with ids rather than
     instances, which spares the ORM its related-object bookkeeping; the plan is computed once
     per process (it never changes)."""
@@ -103,16 +124,44 @@ def seed(demo: wards_demo.Demo) -> Summary:
             )
         )
     persons = Person.objects.bulk_create(rows, batch_size=BATCH)
+    clubs = Club.objects.bulk_create(
+        Club(
+            ward_id=units[c.ward],
+            programme_id=programmes[c.programme],
+            name=c.name,
+            founded_on=c.founded_on,
+            closed_on=c.closed_on,
+            created_by_id=author(c.ward, c.founded_on),
+        )
+        for c in p.clubs
+    )
+
+    def club(programme: str, ward: str, day: datetime.date) -> int | None:
+        """The club an enrolment in a club programme joins: the ward's, meeting that day."""
+        return clubs[p.club_of(ward, programme, day)].pk if programme in CLUBS else None
 
     enrollments, assignments, contacts, milestones, assessments = [], [], [], [], []
+    changes = []
     for pp, person in zip(p.persons, persons, strict=True):
         pk = person.pk
+        for since, group in pp.groups:
+            reason, written = pp.group_notes[since]
+            changes.append(
+                GroupChange(
+                    person_id=pk,
+                    group=group,
+                    since=since,
+                    reason=reason,
+                    created_by_id=author(pp.ward_on(written), written),
+                )
+            )
         for e in pp.enrollments:
             ward = pp.ward_on(e.started_on)
             enrollments.append(
                 Enrollment(
                     person_id=pk,
                     programme_id=programmes[e.programme],
+                    club_id=club(e.programme, ward, e.started_on),
                     ward_id=units[ward],
                     started_on=e.started_on,
                     due_on=e.due_on,
@@ -175,6 +224,7 @@ def seed(demo: wards_demo.Demo) -> Summary:
                 )
             )
     for model, objs in (
+        (GroupChange, changes),
         (Enrollment, enrollments),
         (Assignment, assignments),
         (Contact, contacts),
@@ -182,6 +232,13 @@ def seed(demo: wards_demo.Demo) -> Summary:
         (Assessment, assessments),
     ):
         model.objects.bulk_create(objs, batch_size=BATCH)
+    planned = (c for pp in p.persons for c in pp.contacts)
+    topics = [
+        ContactTopic(contact_id=row.pk, topic=topic)
+        for c, row in zip(planned, contacts, strict=True)
+        for topic in c.topics
+    ]
+    ContactTopic.objects.bulk_create(topics, batch_size=BATCH)
     return Summary(
         persons=len(persons),
         active=sum(1 for pp in p.persons if pp.closed_on is None),
@@ -190,4 +247,7 @@ def seed(demo: wards_demo.Demo) -> Summary:
         contacts=len(contacts),
         milestones=len(milestones),
         assessments=len(assessments),
+        group_changes=len(changes),
+        topics=len(topics),
+        clubs=len(clubs),
     )

@@ -9,13 +9,17 @@ of today's five wards from its team's founding (July–August 2025) to DATA_UNTI
 - communication in the proportions of the wards' half-year reports: meetings of residential
   groups and mass organisations, school talks (in term time), broadcasts on the ward's radio
   logged as one line per month, quarter or half-year ("8 lần, 15 phút mỗi lần"), mobile
-  loudspeakers,
-  seminars, films; leaflets, articles, banners (June's drug-prevention month and Tết), pledges;
+  loudspeakers (three rounds in ten, and a few radio lines, with an estimated audience,
+  «khoảng 1.535 lượt người»), seminars, films; leaflets, articles, banners (June's
+  drug-prevention month and Tết), pledges;
 - two trainings a year; patrols, inspections of karaoke bars and guest houses, tips to the
   police; a few other activities;
-- club sessions most weekends where a club has members: the persons enrolled in the B93 or
-  early-intervention club and on the register that day (not on the monthly club day, which
-  the casework records as group-session contacts).
+- club sessions most weekends where a club has members, linked to the club (cases.demo's
+  CLUB_SEATS): the persons enrolled through it and on the register that day (not on the
+  monthly club day, which the casework records as group-session contacts).
+
+Besides the teams' notebooks, the district's department (until 30/06/2025) and the province's
+record the trainings they run, two and three a year, at their own unit: never at a ward.
 
 No meetings, talks, films, trainings or club sessions in the notebooks during the COVID-19
 restrictions (February–April 2020, May–September 2021).
@@ -39,8 +43,11 @@ plan as dataclasses), `partners`, `activities` (the teams' notebooks), `referral
 from outreach.demo.activities import (
     AUDIENCES,
     BANNER_TITLES,
+    DEPARTMENT_TRAININGS,
+    DEPARTMENTS,
     GATHERINGS,
     JUNE,
+    LISTENERS,
     NEW_WARD_SCALE,
     NO_GATHERINGS,
     OTHERS,
@@ -128,6 +135,9 @@ __all__ = [
     "SEMINARS",
     "SINCE",
     "BANNER_TITLES",
+    "LISTENERS",
+    "DEPARTMENTS",
+    "DEPARTMENT_TRAININGS",
     "OTHERS",
     "DELAYS",
     "QD_08_DELAYS",

@@ -18,6 +18,7 @@ from outreach.demo.vocabulary import (
     CLUB_CODES,
     DATA_UNTIL,
     FAR,
+    MERGED_ON,
     TET,
     _between,
     _days,
@@ -64,6 +65,9 @@ RATES = {
     AK.OTHER: 0.12,
 }
 NEW_WARD_SCALE = 3.0
+# Broadcasts whose audience the notebook estimates («khoảng 1.535 lượt người»): the share of
+# lines that give one, and the range of listeners per session.
+LISTENERS = {AK.LOUDSPEAKER: (0.3, 30, 100), AK.RADIO: (0.08, 40, 120)}
 # June is the drug-prevention action month (26/6 the international day): more of everything.
 JUNE = {AK.COMMUNITY_MEETING: 2.5, AK.LOUDSPEAKER: 3.0, AK.LEAFLETS: 2.5, AK.SEMINAR: 2.0}
 
@@ -180,6 +184,88 @@ OTHERS = (
 )
 
 
+# The trainings the district's and the province's departments run for the wards' teams and
+# officers, recorded at their own unit, never at a ward: per year, participants, the last day
+# (the district was dissolved on 30/06/2025), places; and the titles with their audience and
+# the span they belong to.
+DEPARTMENTS = {
+    "district": (2, (40, 120), wards_demo.DISSOLVED_ON, ("Hội trường UBND quận Đống Đa",)),
+    "province": (3, (100, 300), DATA_UNTIL, ("Hội trường Sở Lao động - Thương binh và Xã hội",)),
+}
+DEPARTMENT_TRAININGS = {
+    "district": (
+        (
+            "Tập huấn nghiệp vụ cho Đội công tác xã hội tình nguyện các phường",
+            "Đội trưởng, đội phó các Đội công tác xã hội tình nguyện",
+            None,
+            None,
+        ),
+        (
+            "Tập huấn công tác quản lý người sử dụng trái phép chất ma túy, người sau cai nghiện",
+            "Cán bộ Lao động - Thương binh và Xã hội, Công an các phường",
+            None,
+            None,
+        ),
+        (
+            "Tập huấn kỹ năng tư vấn, hỗ trợ người nghiện ma túy tại cộng đồng",
+            "Thành viên các Đội công tác xã hội tình nguyện",
+            None,
+            None,
+        ),
+        (
+            "Tập huấn ghi chép sổ sách, báo cáo công tác phòng, chống tệ nạn xã hội",
+            "Cán bộ phụ trách công tác phòng, chống tệ nạn xã hội các phường",
+            None,
+            None,
+        ),
+    ),
+    "province": (
+        (
+            "Tập huấn nâng cao năng lực cho Đội công tác xã hội tình nguyện cấp xã",
+            "Cán bộ cấp huyện, đội trưởng các Đội công tác xã hội tình nguyện",
+            None,
+            wards_demo.DISSOLVED_ON,
+        ),
+        (
+            "Tập huấn nghiệp vụ quản lý sau cai nghiện ma túy",
+            "Cán bộ phụ trách công tác cai nghiện các quận, huyện, thị xã",
+            None,
+            wards_demo.DISSOLVED_ON,
+        ),
+        (
+            "Tập huấn kỹ năng hỗ trợ nạn nhân bị mua bán trở về",
+            "Cán bộ Hội Liên hiệp Phụ nữ, Lao động - Thương binh và Xã hội cấp huyện, xã",
+            None,
+            None,
+        ),
+        (
+            "Tập huấn triển khai Luật Phòng, chống ma túy năm 2021",
+            "Cán bộ cấp huyện, xã phụ trách công tác phòng, chống ma túy",
+            datetime.date(2022, 1, 1),
+            datetime.date(2023, 12, 31),
+        ),
+        (
+            "Tập huấn nghiệp vụ phòng, chống ma túy cho cán bộ xã, phường sau sắp xếp",
+            "Cán bộ các xã, phường, đội trưởng các Đội công tác xã hội tình nguyện",
+            MERGED_ON,
+            None,
+        ),
+    ),
+}
+
+
+# The partner that sometimes teaches at a department's training: the district's health
+# centre, the province's legal aid centre.
+PARTNER_KINDS = {"district": Partner.Kind.HEALTH, "province": Partner.Kind.LEGAL}
+# From 1 March 2025 the drug-rehabilitation work of the Labour department went to the police.
+NEW_MINISTRY_ON = datetime.date(2025, 3, 1)
+
+
+def _thousands(n: int) -> str:
+    """«1.535»: Vietnamese digit grouping."""
+    return f"{n:,}".replace(",", ".")
+
+
 def _months(first: datetime.date, last: datetime.date):
     y, m = first.year, first.month
     while (y, m) <= (last.year, last.month):
@@ -210,9 +296,10 @@ class _Context:
         self.pledge_month = {k: rng.choice((3, 4, 5, 6)) for k in keys}
         self.training_months = {k: tuple(sorted(rng.sample(range(2, 12), 2))) for k in keys}
         self.club_place = {k: rng.randint(1, wp.areas[k]) for k in keys}
-        # (ward, programme) -> [(person index, person, first day, last day)] in the club and
-        # on the register (on_register: not on the day the file is closed)
-        self.clubs: dict[tuple[str, str], list] = defaultdict(list)
+        self.cp = cp
+        # club (index into cp.clubs) -> [(person index, person, first day, last day)] in the
+        # club and on the register (on_register: not on the day the file is closed)
+        self.clubs: dict[int, list] = defaultdict(list)
         # the days the casework records a group session in a ward
         self.group_sessions = {
             (p.ward_on(c.occurred_on), c.occurred_on)
@@ -228,17 +315,48 @@ class _Context:
                 last = min(e.ended_on or FAR, p.closed_on or FAR, DATA_UNTIL)
                 if first > last:
                     continue
-                for ward in dict.fromkeys((p.ward_on(first), p.ward_on(last))):
-                    self.clubs[ward, e.programme].append((n, p, first, last))
+                club = cp.club_of(p.ward_on(e.started_on), e.programme, e.started_on)
+                self.clubs[club].append((n, p, first, last))
 
-    def club_members(self, ward: str, code: str, day: datetime.date) -> list[int]:
+    def club_members(self, club: int, day: datetime.date) -> list[int]:
         return [
             n
-            for n, p, first, last in self.clubs.get((ward, code), ())
-            if first <= day <= last
-            and p.ward_on(day) == ward
-            and not any(a <= day < b for a, b in p.away)
+            for n, p, first, last in self.clubs.get(club, ())
+            if first <= day <= last and not any(a <= day < b for a, b in p.away)
         ]
+
+
+def _department_trainings(rng: random.Random, ctx: _Context) -> list[ActivityPlan]:
+    """The trainings of the district's and the province's departments, at their own unit:
+    a few a year, on weekdays, none while gatherings were banned."""
+    out = []
+    for unit, (per_year, people, last, places) in DEPARTMENTS.items():
+        for year in range(2013, last.year + 1):
+            months = range(2, min(12, last.month + 1) if year == last.year else 12)
+            for month in sorted(rng.sample(months, min(per_year, len(months)))):
+                day = datetime.date(year, month, rng.randint(1, 28))
+                if day.weekday() > 4:  # a weekend: the Monday after
+                    day += _days(7 - day.weekday())
+                if day > last or _no_gathering(day):
+                    continue
+                title, audience, _, _ = rng.choice(
+                    [t for t in DEPARTMENT_TRAININGS[unit] if (t[2] or day) <= day <= (t[3] or day)]
+                )
+                helpers = ctx.partners.near(unit, day, PARTNER_KINDS[unit])
+                place = places[0] if unit == "district" or day < NEW_MINISTRY_ON else ""
+                out.append(
+                    ActivityPlan(
+                        ward=unit,
+                        occurred_on=day,
+                        kind=AK.TRAINING,
+                        title=title,
+                        participants=rng.randint(*people),
+                        place=place if rng.random() < 0.8 else "",
+                        audience=audience,
+                        partners=(rng.choice(helpers),) if rng.random() < 0.3 else (),
+                    )
+                )
+    return out
 
 
 class _Notebook:
@@ -366,6 +484,7 @@ class _Notebook:
                 sessions=sessions,
                 minutes=sessions * rng.choice((30, 45, 60, 90)),
                 place=f"Các tuyến {self.street()}" if rng.random() < 0.7 else "",
+                participants=self.listeners(AK.LOUDSPEAKER, sessions),
             )
         for _ in range(self.count(AK.SEMINAR, m, ramp)):
             title, audience = rng.choice(SEMINARS)
@@ -476,14 +595,27 @@ class _Notebook:
         while day >= start and not self.serving(day):
             day -= _days(1)
         if day >= start:
+            listeners = self.listeners(AK.RADIO, sessions)
+            note = f"{sessions} lần, {self.radio_each} phút mỗi lần"
+            if listeners:
+                note += f"; ước tính khoảng {_thousands(listeners)} lượt người nghe"
             self.add(
                 day,
                 AK.RADIO,
                 rng.choice(TITLES[AK.RADIO]),
                 sessions=sessions,
                 minutes=sessions * self.radio_each,
-                note=f"{sessions} lần, {self.radio_each} phút mỗi lần",
+                note=note,
+                participants=listeners,
             )
+
+    def listeners(self, kind: str, sessions: int) -> int | None:
+        """The estimated audience of a broadcast line, when the notebook gives one (LISTENERS:
+        three loudspeaker lines in ten, a few radio lines): people in earshot, per session."""
+        share, low, high = LISTENERS[kind]
+        if self.rng.random() >= share:
+            return None
+        return sum(self.rng.randint(low, high) for _ in range(sessions))
 
     def clubs(self) -> None:
         """Club sessions on the club's weekend day: the B93 club most weeks, the
@@ -497,23 +629,24 @@ class _Notebook:
         weekday = 5 + sum(map(ord, self.key)) % 2  # the day cases.demo's clubs meet
         day = self.first + _days((weekday - self.first.weekday()) % 7)
         while day <= self.last:
-            for code, chance, title in (
-                ("club_b93", 0.75, "Sinh hoạt Câu lạc bộ B93"),
-                ("club_early", 0.45, "Sinh hoạt Câu lạc bộ can thiệp sớm"),
-            ):
+            for code, chance in (("club_b93", 0.75), ("club_early", 0.45)):
                 if (self.key, day) in ctx.group_sessions or rng.random() >= chance:
                     continue
-                enrolled = ctx.club_members(self.key, code, day)
+                club = ctx.cp.club_of(self.key, code, day)
+                if club is None:
+                    continue
+                enrolled = ctx.club_members(club, day)
                 persons = tuple(n for n in enrolled if rng.random() < 0.8)
                 if not persons or not self.serving(day):
                     continue
                 self.add(
                     day,
                     AK.CLUB_SESSION,
-                    title,
+                    f"Sinh hoạt {ctx.cp.clubs[club].name}",
                     participants=len(persons) + rng.randint(1, 8),  # relatives, volunteers
                     place=f"Nhà văn hóa tổ dân phố số {ctx.club_place[self.key]}",
                     persons=persons,
                     members=self.helpers(day),
+                    club=club,
                 )
             day += _days(7)

@@ -8,7 +8,7 @@ import functools
 import random
 
 from cases import demo as cases_demo
-from outreach.demo.activities import _Context, _Notebook
+from outreach.demo.activities import _Context, _department_trainings, _Notebook
 from outreach.demo.partners import _Partners
 from outreach.demo.plans import Plan
 from outreach.demo.referrals import _Referrals
@@ -32,6 +32,7 @@ def plan() -> Plan:
     activities = []
     for team in wp.old_teams + wp.new_teams:
         activities += _Notebook(rng, team.ward, team, ctx).run()
+    activities += _department_trainings(rng, ctx)
     activities.sort(key=lambda a: (a.occurred_on, a.ward, a.kind))
     referrals = _Referrals(rng, wp, cp, partners).run()
     return Plan(partners=partners.plans, activities=activities, referrals=referrals)

@@ -31,7 +31,7 @@ class PartnerPlan:
 
 @dataclass
 class ActivityPlan:
-    ward: str  # TeamPlan.ward of the team that did it
+    ward: str  # TeamPlan.ward of the team that did it, or "district" / "province"
     occurred_on: datetime.date
     kind: str
     title: str
@@ -45,6 +45,12 @@ class ActivityPlan:
     members: tuple[int, ...] = ()  # indexes into the team's TeamPlan.members
     persons: tuple[int, ...] = ()  # indexes into cases' Plan.persons
     partners: tuple[PartnerKey, ...] = ()
+    club: int | None = None  # index into cases' Plan.clubs, for a club session
+
+    @property
+    def department(self) -> bool:
+        """Run by the district's or the province's department, at its own unit."""
+        return self.ward in ("district", "province")
 
     def figures(self) -> dict:
         """The values `outreach.models.figure_errors` checks."""
@@ -55,6 +61,7 @@ class ActivityPlan:
             "place": self.place,
             "title": self.title,
             "sessions": self.sessions,
+            "club": self.club,
         }
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from cases import demo as cases_demo
-from cases.models import Person
+from cases.models import Club, Person
 from outreach.demo.planning import cached_plan
 from outreach.demo.vocabulary import RS
 from outreach.models import Activity, Partner, Referral, ReferralStatusChange
@@ -53,7 +53,8 @@ def seed(demo: wards_demo.Demo) -> Summary:
     """Write the outreach of the demo on top of `wards.demo.seed()` and `cases.demo.seed()`.
 
     `created_by` of an activity is a member with a login who took part, else the login of
-    the ward's team leader that day (None when the leader has none); of a referral and each
+    the ward's team leader that day (None when the leader has none), and of a department's
+    training its supervisor's login once they hold the post; of a referral and each
     step of its history, the leader's login that day; of a partner, the administrator."""
     p = cached_plan()
     cp = cases_demo.cached_plan()
@@ -75,6 +76,15 @@ def seed(demo: wards_demo.Demo) -> Summary:
 
     def author(ward: str, day: datetime.date) -> int | None:
         return users.get(cp.author(ward, day))
+
+    staff = [(unit, since, name) for name, _, unit, _, since in wards_demo.STAFF]
+
+    def supervisor(unit: str, day: datetime.date) -> int | None:
+        """The login of the department's supervisor on `day`: they record its trainings."""
+        return next((users[u] for at, since, u in staff if at == unit and since <= day), None)
+
+    club_ids = dict(Club.objects.filter(ward_id__in=units.values()).values_list("name", "pk"))
+    clubs = [club_ids[c.name] for c in cp.clubs]
 
     partners = Partner.objects.bulk_create(
         Partner(
@@ -98,8 +108,12 @@ def seed(demo: wards_demo.Demo) -> Summary:
 
     rows = []
     for a in p.activities:
-        team = members[a.ward]
-        recorder = next((team[i].user_id for i in a.members if team[i].user_id), None)
+        if a.department:
+            recorder = supervisor(a.ward, a.occurred_on)
+        else:
+            team = members[a.ward]
+            recorder = next((team[i].user_id for i in a.members if team[i].user_id), None)
+            recorder = recorder or author(a.ward, a.occurred_on)
         rows.append(
             Activity(
                 unit_id=units[a.ward],
@@ -113,13 +127,14 @@ def seed(demo: wards_demo.Demo) -> Summary:
                 place=a.place,
                 audience=a.audience,
                 note=a.note,
-                created_by_id=recorder or author(a.ward, a.occurred_on),
+                club_id=clubs[a.club] if a.club is not None else None,
+                created_by_id=recorder,
             )
         )
     activities = Activity.objects.bulk_create(rows, batch_size=BATCH)
     members_of, persons_of, partners_of = [], [], []
     for a, row in zip(p.activities, activities, strict=True):
-        team = members[a.ward]
+        team = members.get(a.ward, [])
         members_of.extend((row.pk, team[i].pk) for i in a.members)
         persons_of.extend((row.pk, persons[n]) for n in a.persons)
         partners_of.extend((row.pk, partner_ids[k]) for k in a.partners)

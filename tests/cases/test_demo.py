@@ -15,7 +15,17 @@ from django.db import transaction
 from django.test import override_settings
 
 from cases import demo
-from cases.models import Assessment, Assignment, Contact, Enrollment, Milestone, Person
+from cases.models import (
+    Assessment,
+    Assignment,
+    Club,
+    Contact,
+    ContactTopic,
+    Enrollment,
+    GroupChange,
+    Milestone,
+    Person,
+)
 from cases.services import add_months
 from cases.text import fold
 from wards import demo as wards_demo
@@ -86,6 +96,12 @@ def test_the_demo_is_the_same_on_every_run(seeded):
     written = sorted(Person.objects.values_list("full_name", "registered_on", "closed_on"))
     assert written == planned
     assert Contact.objects.count() == sum(len(p.contacts) for p in first.persons)
+    assert GroupChange.objects.count() == sum(len(p.groups) for p in first.persons)
+    assert ContactTopic.objects.count() == sum(
+        len(c.topics) for p in first.persons for c in p.contacts
+    )
+    planned_clubs = sorted((c.name, c.founded_on, c.closed_on) for c in first.clubs)
+    assert sorted(Club.objects.values_list("name", "founded_on", "closed_on")) == planned_clubs
 
 
 def test_nothing_happens_after_the_demo_stops(seeded):
@@ -316,3 +332,170 @@ def test_the_demo_leader_sees_the_whole_lang_register_with_its_history(seeded):
     wards = set(Contact.objects.filter(person__in=register).values_list("ward__name", flat=True))
     assert wards == {"Phường Láng", "Phường Láng Thượng", "Phường Láng Hạ"}
     assert Person.objects.filter(created_by=leader).exists()
+
+
+def histories():
+    """person id -> [(since, group, reason)], oldest first."""
+    out = defaultdict(list)
+    for row in GroupChange.objects.order_by("since").values_list(
+        "person_id", "since", "group", "reason"
+    ):
+        out[row[0]].append(row[1:])
+    return out
+
+
+def group_on(history, day):
+    """The group in force on `day`: the latest entry that started on or before it."""
+    return [group for since, group, _ in history if since <= day][-1]
+
+
+def test_every_person_has_a_group_history_ending_in_their_group(seeded):
+    history = histories()
+    persons = Person.objects.values_list("pk", "registered_on", "closed_on", "group")
+    assert len(history) == persons.count()
+    for pk, registered_on, closed_on, group in persons:
+        entries = history[pk]
+        assert entries[0][0] == registered_on and entries[0][2] == demo.FIRST_REASON
+        assert entries[-1][1] == group  # Person.group is the latest entry's
+        assert all(since <= (closed_on or UNTIL) for since, _, _ in entries)
+        for (_, before, _), (_, after, reason) in zip(entries, entries[1:], strict=False):
+            assert before != after and reason
+    # The leaders with a login wrote the recent ones; the old teams had no logins.
+    recent = GroupChange.objects.filter(since__gte=MERGED)
+    assert recent.filter(created_by__isnull=False).exists()
+
+
+def test_every_contact_carries_the_group_in_force_on_its_day(seeded):
+    history = histories()
+    rows = Contact.objects.values_list("person_id", "occurred_on", "person_group")
+    for person_id, day, group in rows:
+        assert group == group_on(history[person_id], day), (person_id, day)
+
+
+def test_many_persons_changed_group_with_contacts_on_both_sides(seeded):
+    history = histories()
+    contacts = defaultdict(list)
+    for row in Contact.objects.values_list("person_id", "occurred_on", "person_group"):
+        contacts[row[0]].append(row[1:])
+    both, late, kept_old = 0, 0, 0
+    for pk, entries in history.items():
+        for (_, old, _), (since, _, reason) in zip(entries, entries[1:], strict=False):
+            seen = contacts[pk]
+            before = [g for day, g in seen if day < since]
+            after = [g for day, g in seen if day >= since]
+            if before and after:
+                both += 1
+            if "Cập nhật ngày" in reason:  # written days after it took effect
+                late += 1
+                days_before = [g for day, g in seen if since - datetime.timedelta(7) <= day < since]
+                kept_old += bool(days_before) and all(g == old for g in days_before)
+    assert both >= 150
+    assert late >= 40 and kept_old >= 30
+    # Registered as high-risk or «other», found using drugs within weeks.
+    corrected = [
+        e
+        for e in history.values()
+        if len(e) > 1
+        and e[0][1] in ("high_risk", "other")
+        and e[1][1] == "drug_user"
+        and (e[1][0] - e[0][0]).days <= 75
+    ]
+    assert len(corrected) >= 5
+    changed = sum(1 for e in history.values() if len(e) > 1) / len(history)
+    assert 0.2 <= changed <= 0.45
+
+
+def test_visits_meetings_and_calls_record_their_topics_and_tests_none(seeded):
+    topics = defaultdict(set)
+    for contact_id, topic in ContactTopic.objects.values_list("contact_id", "topic"):
+        topics[contact_id].add(topic)
+    assert set().union(*topics.values()) == set(Contact.Topic.values)
+    assert max(len(t) for t in topics.values()) == 2
+    kinds = dict(Contact.objects.values_list("pk", "kind"))
+    with_topics = Counter(kinds[pk] for pk in topics)
+    assert set(with_topics) == {"home_visit", "meeting", "phone"}  # never a drug test
+    total = Counter(kinds.values())
+    assert 0.35 <= with_topics["home_visit"] / total["home_visit"] <= 0.65
+    assert 0.15 <= with_topics["phone"] / total["phone"] <= 0.45
+    counselled = ContactTopic.objects.values("contact__person").distinct().count()
+    assert counselled >= 500
+    # a summary that names a topic records it (the hints are summaries the contacts use)
+    assert set(demo.TOPIC_HINTS) <= {s for texts in demo.SUMMARIES.values() for s in texts}
+    hinted = Contact.objects.filter(summary__in=demo.TOPIC_HINTS, topics__isnull=False)
+    named = defaultdict(set)
+    for pk, summary in hinted.values_list("pk", "summary"):
+        named[pk].add(summary)
+    for pk, summaries in named.items():
+        assert {demo.TOPIC_HINTS[s] for s in summaries} <= topics[pk]
+
+
+def test_the_clubs_of_tho_quan_trung_phung_and_the_early_intervention_clubs(seeded):
+    clubs = {c.name: c for c in Club.objects.select_related("ward", "programme")}
+    for ward in ("Thổ Quan", "Trung Phụng"):
+        club = clubs[f"Câu lạc bộ B93 phường {ward}"]
+        assert club.ward.name == f"Phường {ward}" and club.programme.code == "club_b93"
+        assert club.closed_on == MERGED - datetime.timedelta(days=1)
+        # the members carried on in the club their successor ward founded on 1 July
+        after = Club.objects.get(ward=club.ward.successor, programme=club.programme)
+        assert after.founded_on == MERGED and after.closed_on is None
+    early = [c for c in clubs.values() if c.programme.code == "club_early"]
+    assert len({c.ward_id for c in early if c.founded_on < MERGED}) >= 3
+    assert all(c.name.startswith("Câu lạc bộ can thiệp sớm ") for c in early)
+    stopped = [c for c in early if c.closed_on and c.closed_on < MERGED - datetime.timedelta(1)]
+    assert stopped  # one stopped before the merger, with nobody left in it
+    assert not Enrollment.objects.filter(club__in=stopped, ended_on__isnull=True)
+    old = [c.ward_id for c in clubs.values() if c.founded_on < MERGED]
+    assert all(ward.successor_id for ward in AdminUnit.objects.filter(pk__in=old))
+
+
+def test_club_enrolments_join_the_club_of_their_ward_meeting_on_their_first_day(seeded):
+    rows = Enrollment.objects.select_related("programme", "club")
+    members = Counter()
+    for e in rows:
+        if e.programme.category != "club":
+            assert e.club_id is None
+            continue
+        club = e.club
+        assert club is not None and club.programme_id == e.programme_id
+        assert club.ward_id == e.ward_id
+        assert club.founded_on <= e.started_on
+        # nobody stays in a club after its last day: they move with it, or leave
+        assert club.closed_on is None or (e.ended_on and e.ended_on <= club.closed_on)
+        members[club.name] += 1
+    assert members["Câu lạc bộ B93 phường Thổ Quan"] >= 8
+    assert members["Câu lạc bộ B93 phường Trung Phụng"] >= 8
+    moved = rows.filter(programme__category="club", started_on=MERGED)
+    assert moved.count() >= 10
+    eve = MERGED - datetime.timedelta(days=1)
+    ended = rows.filter(programme__category="club", ended_on=eve, end_reason="transferred")
+    carried = set(moved.values_list("person", flat=True))
+    assert ended.exists() and set(ended.values_list("person", flat=True)) <= carried
+
+
+def test_club_members_are_assessed_twice_a_year_or_more(seeded):
+    spans = defaultdict(list)
+    for person_id, start, end, code in Enrollment.objects.filter(
+        programme__category="club"
+    ).values_list("person_id", "started_on", "ended_on", "programme__code"):
+        spans[person_id].append((start, end or UNTIL, code))
+    assessed = defaultdict(list)
+    for person_id, day in Assessment.objects.values_list("person_id", "assessed_on"):
+        assessed[person_id].append(day)
+    long_members = 0
+    for person_id, rows in spans.items():
+        for start, end, _ in rows:
+            if (end - start).days >= 400:
+                long_members += 1
+                inside = [d for d in assessed[person_id] if start <= d <= end]
+                assert len(inside) >= (end - start).days // 250, (person_id, start, end)
+    assert long_members >= 20
+    # B93 members are assessed every quarter: several times in one half-year.
+    half = [
+        d
+        for d in Assessment.objects.filter(
+            assessed_on__range=("2024-01-01", "2024-06-30"), person__in=spans
+        ).values_list("person_id", flat=True)
+    ]
+    assert max(Counter(half).values()) >= 2
+    results = set(Assessment.objects.filter(person__in=spans).values_list("result", flat=True))
+    assert results == set(Assessment.Result.values)

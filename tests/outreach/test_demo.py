@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.test import override_settings
 
-from cases.models import Contact, Enrollment, Person
+from cases.models import Club, Contact, Enrollment, Person
 from outreach import demo
 from outreach.models import Activity, Partner, Referral, ReferralStatusChange, figure_errors
 from wards.models import AdminUnit, Member, Team
@@ -88,9 +88,9 @@ def test_every_activity_has_the_figures_its_kind_asks_for(seeded):
 def test_every_kind_of_activity_is_in_the_notebooks(seeded):
     kinds = Counter(Activity.objects.values_list("kind", flat=True))
     assert set(kinds) == set(Activity.Kind.values)
-    # one team meeting a month for every team; the weekly clubs are the most frequent lines
+    # one team meeting a month for every team; the clubs of a few wards meet most weekends
     assert kinds["team_meeting"] >= 3000
-    assert kinds.most_common(1)[0][0] == "club_session"
+    assert kinds["club_session"] >= 800
     assert kinds["training"] >= 2 * 13 * 21 * 0.7
     schools = Activity.objects.filter(kind="school_talk")
     assert not schools.filter(place="").exists()
@@ -104,9 +104,9 @@ def test_activities_happen_when_the_unit_and_its_team_exist_and_never_after_the_
     teams = defaultdict(list)
     for t in Team.objects.filter(ward__in=units):
         teams[t.ward_id].append((t.established_on, t.dissolved_on or datetime.date.max))
-    for unit_id, day in Activity.objects.values_list("unit_id", "occurred_on"):
+    wards = Activity.objects.filter(unit__level=AdminUnit.Level.COMMUNE)
+    for unit_id, day in wards.values_list("unit_id", "occurred_on"):
         unit = units[unit_id]
-        assert unit.level == AdminUnit.Level.COMMUNE
         assert unit.is_current(day), (unit, day)
         assert any(start <= day <= end for start, end in teams[unit_id]), (unit, day)
         assert day <= UNTIL
@@ -144,7 +144,8 @@ def test_a_half_year_of_the_district_has_hundreds_of_sessions_and_thousands_of_a
 def test_members_who_took_part_served_in_the_units_team_that_day(seeded):
     members = {m.pk: m for m in Member.objects.select_related("team")}
     taken = links("members")
-    rows = Activity.objects.values_list("pk", "unit_id", "occurred_on", "kind")
+    wards = Activity.objects.filter(unit__level=AdminUnit.Level.COMMUNE)
+    rows = wards.values_list("pk", "unit_id", "occurred_on", "kind")
     for pk, unit_id, day, kind in rows:
         chosen = taken.get(pk, [])
         assert chosen, (pk, kind)
@@ -185,28 +186,77 @@ def test_radio_and_loudspeaker_lines_carry_total_minutes(seeded):
     )
 
 
-def test_club_sessions_are_of_persons_in_a_club_on_the_register_of_that_ward(seeded):
+def test_club_sessions_are_of_their_clubs_members_on_the_register_that_day(seeded):
     persons = {p.pk: p for p in Person.objects.all()}
-    successor = dict(AdminUnit.objects.filter(parent__code="006").values_list("pk", "successor"))
-    clubs = defaultdict(list)
+    clubs = {c.pk: c for c in Club.objects.all()}
+    joined = defaultdict(list)
     for e in Enrollment.objects.filter(programme__code__in=CLUBS):
-        clubs[e.person_id].append(e)
+        joined[e.person_id].append(e)
     attended = links("persons")
     sessions = Activity.objects.filter(kind="club_session").values_list(
-        "pk", "unit_id", "occurred_on", "participants"
+        "pk", "unit_id", "occurred_on", "participants", "club_id", "title"
     )
-    for pk, unit_id, day, participants in sessions:
+    per_club = Counter()
+    for pk, unit_id, day, participants, club_id, title in sessions:
+        club = clubs[club_id]  # every session is of a club of its ward, meeting that day
+        assert club.ward_id == unit_id and club.founded_on <= day
+        assert club.closed_on is None or day <= club.closed_on
+        assert title == f"Sinh hoạt {club.name}"
+        per_club[club.name] += 1
         chosen = attended.get(pk, [])
         assert 1 <= len(chosen) <= participants
         for person_id in chosen:
             person = persons[person_id]
             assert person.registered_on <= day
             assert person.closed_on is None or day <= person.closed_on
-            e = next(e for e in clubs[person_id] if e.started_on <= day <= (e.ended_on or UNTIL))
-            # the ward they were in that day: the old one before the merger, today's since
-            assert unit_id == (e.ward_id if day < MERGED else person.ward_id)
-            assert person.ward_id in (unit_id, successor.get(unit_id))
-    assert len(sessions) >= 2000
+            # a member through an enrolment in this very club, holding that day
+            assert any(
+                e.club_id == club_id and e.started_on <= day <= (e.ended_on or UNTIL)
+                for e in joined[person_id]
+            )
+    assert len(sessions) >= 800
+    assert per_club["Câu lạc bộ B93 phường Thổ Quan"] >= 100
+    assert per_club["Câu lạc bộ B93 phường Trung Phụng"] >= 100
+    assert sum(n for name, n in per_club.items() if "can thiệp sớm" in name) >= 100
+    assert not Activity.objects.exclude(kind="club_session").filter(club__isnull=False)
+
+
+def test_departments_record_their_trainings_at_their_own_unit_never_at_a_ward(seeded):
+    above = Activity.objects.exclude(unit__level=AdminUnit.Level.COMMUNE).select_related("unit")
+    supervisors = {"district": "giamsat.dongda", "province": "giamsat.hanoi"}
+    years = defaultdict(set)
+    for a in above:
+        assert a.kind == "training" and a.participants and a.title
+        assert a.unit.level in (AdminUnit.Level.DISTRICT, AdminUnit.Level.PROVINCE)
+        assert a.unit.code in ("006", "01") and a.unit.is_current(a.occurred_on)
+        assert a.occurred_on.weekday() < 5 and a.occurred_on <= UNTIL
+        if a.created_by_id is not None:
+            level = "district" if a.unit.code == "006" else "province"
+            assert a.created_by.username == supervisors[level]
+        years[a.unit.code].add(a.occurred_on.year)
+    # no team members, persons or club: the department ran it
+    ids = set(above.values_list("pk", flat=True))
+    assert not ids & (set(links("members")) | set(links("persons")))
+    assert not above.filter(club__isnull=False).exists()
+    assert years["006"] >= set(range(2014, 2026)) - {2020, 2021}
+    assert max(years["006"]) == 2025 and max(years["01"]) == 2026
+    assert not above.filter(unit__code="006", occurred_on__gte=MERGED).exists()
+    assert above.filter(unit__code="006", created_by__username="giamsat.dongda").exists()
+    assert above.filter(unit__code="01", created_by__username="giamsat.hanoi").exists()
+    # the trainings of a ward's own team stay at the ward
+    assert Activity.objects.filter(kind="training", unit__level=AdminUnit.Level.COMMUNE).exists()
+
+
+def test_some_broadcasts_record_an_estimated_audience(seeded):
+    for kind, low, high in (("loudspeaker", 0.2, 0.4), ("radio", 0.03, 0.15)):
+        lines = Activity.objects.filter(kind=kind)
+        heard = lines.filter(participants__isnull=False)
+        assert low <= heard.count() / lines.count() <= high, kind
+        for sessions, participants in heard.values_list("sessions", "participants"):
+            assert 30 * sessions <= participants <= 150 * sessions
+    radio = Activity.objects.filter(kind="radio", participants__isnull=False)
+    for note, participants in radio.values_list("note", "participants"):
+        assert note.endswith(f"khoảng {participants:,} lượt người nghe".replace(",", "."))
 
 
 def test_a_club_meeting_is_recorded_once_either_as_contacts_or_as_a_club_session(seeded):
