@@ -1,7 +1,8 @@
 """Period tallies for a unit and each of its child units, in a bounded number of queries.
 
 `tally(unit, period)` returns the unit's figure and each child unit's figure for every code of
-the catalogue. Each source (activities, contacts, milestones, enrolments, persons, referrals,
+the catalogue passed in (`catalogue()`, read once per report). Each source (activities,
+contacts and their topics, milestones, assessments, enrolments, clubs, persons, referrals,
 teams, members, assignments) is read with every indicator of that source as a conditional
 aggregate, for the whole unit and grouped by child unit: on PostgreSQL in one query
 (`GROUPING SETS`), elsewhere in two. The number of queries never grows with the number of
