@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cases.models import Club, Person
-from wards.access import access_for
+from wards.access import access_for, department_grants
 from wards.models import AdminUnit, Authored, Member, Timestamped
 from wards.versions import version_field
 
@@ -154,8 +154,16 @@ class ActivityQuerySet(models.QuerySet):
         own = Q(unit__in=access.unit_ids("casework"), created_by=user.pk, created_at__gte=window)
         return self.filter(Q(unit__in=access.unit_ids("outreach_manage")) | own)
 
+    def of_departments(self, user) -> ActivityQuerySet:
+        """The activities a supervisor's department ran at the unit of their post, or at a unit
+        of the same level merged into it: never a ward's, nor a unit's below the post."""
+        condition = Q(pk__in=[])
+        for grant in department_grants(user):
+            condition |= Q(unit__in=grant.unit_ids, unit__level=grant.unit.level)
+        return self.filter(condition)
+
     def for_list(self) -> ActivityQuerySet:
-        return self.select_related("unit").prefetch_related("members")
+        return self.select_related("unit", "club").prefetch_related("members")
 
 
 class Activity(Authored):
@@ -216,6 +224,8 @@ class Activity(Authored):
     )
 
     _attending = _("Số người tham dự")
+    # Offices publish the estimated audience of broadcasts («khoảng 1.535 lượt người»).
+    _listening = _("Số lượt người nghe (ước tính)")
     FIELDS: dict[str, Figures] = {
         Kind.COMMUNITY_MEETING: Figures(
             frozenset({"participants"}), frozenset({"place"}), _attending
@@ -223,8 +233,10 @@ class Activity(Authored):
         Kind.SCHOOL_TALK: Figures(
             frozenset({"participants", "place"}), participants_label=_("Số học sinh tham dự")
         ),
-        Kind.RADIO: Figures(frozenset({"minutes"})),
-        Kind.LOUDSPEAKER: Figures(frozenset({"minutes"}), frozenset({"place"})),
+        Kind.RADIO: Figures(frozenset({"minutes"}), frozenset({"participants"}), _listening),
+        Kind.LOUDSPEAKER: Figures(
+            frozenset({"minutes"}), frozenset({"participants", "place"}), _listening
+        ),
         Kind.SEMINAR: Figures(frozenset({"participants"}), frozenset({"place"}), _attending),
         Kind.FILM: Figures(frozenset({"participants"}), frozenset({"place"}), _attending),
         Kind.LEAFLETS: Figures(frozenset({"items"}), frozenset({"place"}), "", _("Số tờ rơi")),
@@ -241,7 +253,7 @@ class Activity(Authored):
         Kind.TEAM_MEETING: Figures(optional=frozenset({"place"})),
         Kind.CLUB_SESSION: Figures(
             frozenset({"participants"}),
-            frozenset({"persons", "place"}),
+            frozenset({"persons", "place", "club"}),
             participants_label=_("Tổng số người tham gia (để trống: đếm người được chọn)"),
         ),
         Kind.PATROL: Figures(optional=frozenset({"place"})),
@@ -254,12 +266,17 @@ class Activity(Authored):
             _("Số lượng"),
         ),
     }
+    # What a province or district department records at its own unit (the trainings and
+    # seminars it runs: team.trainings, outreach.sessions.seminar); a ward's team records the
+    # rest. An activity at a unit above a ward has no team members, persons or club.
+    UNIT_KINDS = (Kind.TRAINING, Kind.SEMINAR)
     # Figures beyond these are typing mistakes, not activities (per session for minutes).
     LIMITS = {"sessions": 1000, "participants": 100_000, "items": 1_000_000, "minutes": 600}
 
+    # Usually a ward; a district or province for its department's own trainings (UNIT_KINDS).
     unit = models.ForeignKey(
         AdminUnit,
-        verbose_name=_("xã, phường"),
+        verbose_name=_("đơn vị"),
         on_delete=models.PROTECT,
         related_name="activities",
     )
@@ -357,6 +374,7 @@ class Activity(Authored):
                 "place": self.place,
                 "title": self.title,
                 "sessions": self.sessions,
+                "club": self.club_id,
             },
         )
         if errors:
@@ -370,6 +388,7 @@ _FIGURE_NAMES = {
     "place": _("địa điểm, trường học"),
     "title": _("nội dung, chủ đề"),
     "persons": _("người được hỗ trợ tham dự"),
+    "club": _("câu lạc bộ"),
 }
 
 

@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cases.models import Person
+from cases.models import Club, Person
 from cases.services import refuse_future, refuse_outside_file, ward_on
 from outreach.models import Activity, Partner, Referral, ReferralStatusChange
 from outreach.unseen import has_unseen, unseen
@@ -42,10 +42,11 @@ ACTIVITY_FIELDS = (
     "place",
     "audience",
     "note",
+    "club",
 )
 # Activity fields whose values may enter the audit trail (the rest show as "changed").
 AUDITED_ACTIVITY = frozenset(
-    {"occurred_on", "kind", "sessions", "participants", "items", "minutes", "unit"}
+    {"occurred_on", "kind", "sessions", "participants", "items", "minutes", "unit", "club"}
 )
 PARTNER_FIELDS = ("name", "kind", "phone", "address", "contact_person", "note", "active")
 
@@ -125,6 +126,43 @@ def _check_partners(unit: AdminUnit, partners: Sequence[Partner], field: str = "
         raise ValidationError({field: _("Đối tác không thuộc địa phương này.")})
 
 
+def _check_club(unit: AdminUnit, club: Club, day: datetime.date) -> None:
+    """A club session's club is a club of the unit (or of a ward merged into it) that holds on
+    the session's day."""
+    scope = AdminUnit.objects.scope(unit).values("pk")
+    if not Club.objects.filter(pk=club.pk, ward__in=scope).exists():
+        raise ValidationError({"club": _("Câu lạc bộ không thuộc %(unit)s.") % {"unit": unit.name}})
+    if not Club.objects.filter(pk=club.pk).holding_on(day).exists():
+        raise ValidationError(
+            {
+                "club": _("Câu lạc bộ «%(club)s» không hoạt động vào ngày %(date)s.")
+                % {"club": club.name, "date": _d(day)}
+            }
+        )
+
+
+def _check_department(activity: Activity, *, members: Sequence, persons: Sequence) -> None:
+    """An activity at a district or a province is its department's own training or seminar:
+    no team members, persons or club (those are a ward's)."""
+    if activity.unit.is_commune:
+        return
+    if activity.kind not in Activity.UNIT_KINDS:
+        raise ValidationError(
+            {
+                "kind": _("Ở %(unit)s chỉ ghi được: %(kinds)s.")
+                % {
+                    "unit": activity.unit.name,
+                    "kinds": ", ".join(str(Activity.Kind(k).label) for k in Activity.UNIT_KINDS),
+                }
+            }
+        )
+    if members or persons or activity.club_id:
+        raise ValidationError(
+            _("Hoạt động của %(unit)s không ghi thành viên Đội, người được hỗ trợ hay câu lạc bộ.")
+            % {"unit": activity.unit.name}
+        )
+
+
 def _validate_activity(
     activity: Activity,
     *,
@@ -134,6 +172,7 @@ def _validate_activity(
 ) -> None:
     refuse_future(activity.occurred_on, "occurred_on")
     _check_unit_on(activity.unit, activity.occurred_on)
+    _check_department(activity, members=members, persons=persons)
     if persons and "persons" not in activity.figures.allowed:
         raise ValidationError(
             {
@@ -152,6 +191,8 @@ def _validate_activity(
             }
         )
     activity.full_clean()
+    if activity.club_id:
+        _check_club(activity.unit, activity.club, activity.occurred_on)
     if members:
         _check_members(activity.unit, members, activity.occurred_on)
     if persons:
@@ -176,6 +217,8 @@ def _activity_changes(activity: Activity, persons: Sequence[Person]) -> dict[str
         for name in ("kind", "occurred_on", "sessions", "participants", "items", "minutes")
         if getattr(activity, name) is not None
     }
+    if activity.club_id:
+        changes["club"] = activity.club_id
     if persons:
         changes["persons"] = len(persons)
     return changes

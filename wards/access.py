@@ -52,6 +52,9 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "audit_view": frozenset({L, OF}),
     # the exports, logins and logouts of the people working under the unit (never a person)
     "audit_exports": frozenset({S, A}),
+    # record, correct and delete the trainings and seminars the department runs at the unit of
+    # the post itself (a district or a province), never at a unit below it: department_grants()
+    "unit_activity": frozenset({S}),
 }
 
 
@@ -138,6 +141,17 @@ def _compute(user) -> Access:
         ids = frozenset(AdminUnit.objects.values_list("pk", flat=True))
         grants.append(Grant(role=A, unit=None, unit_ids=ids))
     return Access(grants=tuple(grants))
+
+
+def department_grants(user, capability: str = "unit_activity") -> list[Grant]:
+    """The user's grants carrying `capability` at a unit above a ward, one per unit, in grant
+    order: a supervisor's department, which acts at its own unit (and at the units of its level
+    merged into it), not over the wards below it."""
+    grants: dict[int, Grant] = {}
+    for grant in access_for(user).grants:
+        if grant.role in CAPABILITIES[capability] and grant.unit and not grant.unit.is_commune:
+            grants.setdefault(grant.unit.pk, grant)
+    return list(grants.values())
 
 
 def require(user, capability: str, unit_id: int | None = None) -> Access:

@@ -1,7 +1,8 @@
 """The team's activity notebook (Sổ hoạt động), through outreach.services.activity_record.
 
 One row is one line of the notebook: a date, a kind and the figures that kind records
-(`Activity.FIELDS`: participants for a meeting, items for leaflets, minutes for a broadcast).
+(`Activity.FIELDS`: participants for a meeting, items for leaflets, minutes for a broadcast
+and, if the office estimated it, the broadcast's audience).
 The service checks the figures against the kind, so a row with minutes on a leaflet drop is
 refused with the same sentence the form shows. Minutes are per session, as the notebook and
 the form write them ("35 lần, mỗi lần 15 phút"); the total is what is stored. Members,
@@ -106,8 +107,13 @@ COLUMNS = (
             "so nguoi tham gia",
             "so luot nguoi tham du",
             "so hoc sinh",
+            "so nguoi nghe",
+            "so luot nguoi nghe",
         ),
-        hint=gettext_lazy("Tổng số lượt người của tất cả các buổi."),
+        hint=gettext_lazy(
+            "Tổng số lượt người của tất cả các buổi. Với phát thanh, loa di động: số lượt "
+            "người nghe ước tính, để trống nếu không rõ."
+        ),
         example="45",
     ),
     Column(

@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
+from django.forms.models import ModelChoiceIteratorValue
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Person
+from cases.models import Club, Person
 from outreach.models import Activity, Partner, figure_errors
 from outreach.unseen import RELATIONS, unseen
 from wards.access import access_for
@@ -89,6 +90,77 @@ class UnitChoiceField(forms.ModelChoiceField):
         return len(units)
 
 
+class ClubSelect(forms.Select):
+    """A club's founding and last day on its option, so the form's script offers only the
+    clubs holding on the chosen date (the server checks it again)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        club = getattr(value, "instance", None)
+        if club is not None:
+            option["attrs"]["data-founded"] = club.founded_on.isoformat()
+            if club.closed_on:
+                option["attrs"]["data-closed"] = club.closed_on.isoformat()
+        return option
+
+
+class ClubChoiceField(forms.ModelChoiceField):
+    widget = ClubSelect
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=Club.objects.none(),
+            required=False,
+            label=_("Câu lạc bộ"),
+            empty_label=_("— Không ghi câu lạc bộ —"),
+            help_text=_("Chỉ với sinh hoạt câu lạc bộ: câu lạc bộ đang hoạt động vào ngày đó."),
+            error_messages={"invalid_choice": _("Hãy chọn một câu lạc bộ của xã, phường này.")},
+            **kwargs,
+        )
+
+    def offer(self, clubs: list[Club]) -> bool:
+        """Offer `clubs`, read once (the page asks whether there are any, then draws them);
+        whether there are any."""
+        self.choices = [
+            ("", self.empty_label),
+            *((ModelChoiceIteratorValue(c.pk, c), self.label_from_instance(c)) for c in clubs),
+        ]
+        return bool(clubs)
+
+    def label_from_instance(self, club: Club) -> str:
+        if club.closed_on:
+            return _("%(name)s (đến %(date)s)") % {
+                "name": club.name,
+                "date": club.closed_on.strftime("%d/%m/%Y"),
+            }
+        return club.name
+
+
+def club_choices(scope: frozenset[int], keep: int | None = None) -> QuerySet:
+    """The clubs a session of the unit may belong to: those of the unit and of the wards merged
+    into it, founded by today (and `keep`, the club already on the entry); open ones first.
+    Whether a club holds on the session's own day is checked when the form is cleaned."""
+    wanted = Q(ward__in=scope, founded_on__lte=timezone.localdate())
+    if keep is not None:
+        wanted |= Q(pk=keep)
+    return Club.objects.filter(wanted).order_by(F("closed_on").desc(nulls_first=True), "name", "pk")
+
+
+def check_club(form: forms.Form, cleaned: dict) -> None:
+    """The chosen club belongs to the chosen unit and holds on the session's day."""
+    club, unit, day = cleaned.get("club"), cleaned.get("unit"), cleaned.get("occurred_on")
+    if club is None or day is None:
+        return
+    if unit is not None and club.ward_id not in AdminUnit.objects.scope_ids([unit]):
+        form.add_error("club", _("Câu lạc bộ không thuộc %(unit)s.") % {"unit": unit.name})
+    elif not (club.founded_on <= day and (club.closed_on is None or day <= club.closed_on)):
+        form.add_error(
+            "club",
+            _("Câu lạc bộ «%(club)s» không hoạt động vào ngày %(date)s.")
+            % {"club": club.name, "date": day.strftime("%d/%m/%Y")},
+        )
+
+
 class FiguresMixin:
     """The figure fields shared by the full form and the notebook grid, and their check."""
 
@@ -110,6 +182,8 @@ class FiguresMixin:
         }
         if "persons" in self.fields:
             values["persons"] = list(persons)
+        if "club" in self.fields:
+            values["club"] = cleaned.get("club")
         for name, message in figure_errors(kind, values).items():
             name = "minutes_each" if name == "minutes" else name
             if name in self.fields and name not in self.errors:
@@ -134,6 +208,8 @@ class FiguresMixin:
         for name in ("audience", "note"):
             if name in self.fields:
                 fields[name] = c.get(name, "")
+        if "club" in self.fields:
+            fields["club"] = c.get("club")
         return fields
 
 
@@ -208,6 +284,7 @@ class ActivityForm(Versioned, FiguresMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Chỉ với sinh hoạt câu lạc bộ, nhóm."),
     )
+    club = ClubChoiceField()
     partners = ModelMultipleChoiceField(
         label=_("Đơn vị phối hợp"),
         queryset=Partner.objects.none(),
@@ -256,8 +333,23 @@ class ActivityForm(Versioned, FiguresMixin, forms.Form):
         self.fields["members"].queryset = _choosable(members, activity, "members", user)
         self.fields["persons"].queryset = _choosable(persons, activity, "persons", user)
         self.fields["partners"].queryset = _choosable(partners, activity, "partners", user)
+        self._offer_clubs(user, scope, activity)
         self.unseen = {name: len(ids) for name, ids in hidden.items()}
         self.kind_spec = kind_spec()
+
+    def _offer_clubs(self, user, scope: frozenset[int], activity: Activity | None) -> None:
+        """The clubs the user may see (cases.Club.visible_to: leaders and officers). A club
+        already on the entry that the user may not see is kept: the field is dropped, so a
+        save leaves it as it is (services.activity_update changes only what it is given)."""
+        keep = activity.club_id if activity else None
+        visible = Club.objects.visible_to(user)
+        if keep is not None and not visible.filter(pk=keep).exists():
+            del self.fields["club"]
+            self.has_clubs = False
+            return
+        field = self.fields["club"]
+        field.queryset = club_choices(scope, keep).filter(pk__in=visible.values("pk"))
+        self.has_clubs = field.offer(list(field.queryset))
 
     def clean_occurred_on(self):
         return not_in_future(self.cleaned_data["occurred_on"])
@@ -280,6 +372,8 @@ class ActivityForm(Versioned, FiguresMixin, forms.Form):
             )
         # the attendees kept count too (a club session's participants default to them all)
         self._clean_figures(cleaned, [*(cleaned.get("persons") or ()), *([None] * kept)])
+        if "club" not in self.errors:
+            check_club(self, cleaned)
         return cleaned
 
 
@@ -307,6 +401,7 @@ def _initial(activity: Activity, hidden: dict[str, set[int]]) -> dict:
         "title": activity.title,
         "audience": activity.audience,
         "note": activity.note,
+        "club": activity.club_id,
         "version": activity.version,
         **{
             name: [

@@ -128,6 +128,13 @@ def _saved_message(activity: Activity) -> str:
     }
 
 
+def _deleted_message(activity: Activity) -> str:
+    return _("Đã xóa: %(kind)s ngày %(date)s.") % {
+        "kind": activity.get_kind_display(),
+        "date": activity.occurred_on.strftime("%d/%m/%Y"),
+    }
+
+
 def _save_activity(request: HttpRequest, form: ActivityForm, activity: Activity | None):
     c = form.cleaned_data
     lists = {"members": c["members"], "persons": c["persons"], "partners": c["partners"]}
@@ -232,14 +239,7 @@ def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(
-                request,
-                _("Đã xóa: %(kind)s ngày %(date)s.")
-                % {
-                    "kind": activity.get_kind_display(),
-                    "date": activity.occurred_on.strftime("%d/%m/%Y"),
-                },
-            )
+            messages.success(request, _deleted_message(activity))
             return redirect("outreach:activity_list")
     ctx = {"activity": activity, "form": form}
     return render(request, "outreach/activity_confirm_delete.html", ctx)

@@ -143,3 +143,35 @@
     mark();
   }
 })();
+
+/* A club session's club: offer only the clubs holding on the chosen date (founded by then,
+   not closed before it). The server checks the same; without this script every club shows. */
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-activity-form]");
+  var club = form && form.querySelector("select[name=club]");
+  var date = form && form.querySelector("input[name=occurred_on]");
+  if (!club || !date) {
+    return;
+  }
+  function iso(value) {
+    var m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(value.trim());
+    if (m) {
+      return m[3] + "-" + ("0" + m[2]).slice(-2) + "-" + ("0" + m[1]).slice(-2);
+    }
+    return /^\d{4}-\d{2}-\d{2}$/.test(value.trim()) ? value.trim() : "";
+  }
+  function filter() {
+    var day = iso(date.value);
+    Array.prototype.forEach.call(club.options, function (option) {
+      var founded = option.getAttribute("data-founded");
+      var closed = option.getAttribute("data-closed");
+      var holds = !day || !founded || (founded <= day && (!closed || day <= closed));
+      option.hidden = !holds;
+      option.disabled = !holds && !option.selected;
+    });
+  }
+  date.addEventListener("change", filter);
+  date.addEventListener("input", filter);
+  filter();
+})();

@@ -359,3 +359,30 @@ def test_headers_and_kinds_without_diacritics_are_matched(world, personas):
     assert activities(world.ward_a) == [
         (datetime.date(2024, 3, 10), "loudspeaker", "", "Tổ 5", "", 3, None, None, 90, "")
     ]
+
+
+def test_a_broadcasts_estimated_audience_is_imported_and_may_be_left_empty(world, personas):
+    """Offices publish «loa di động … khoảng 1.535 lượt người»: the notebook's figure, written
+    the Vietnamese way, is kept; a round without an estimate is still a round."""
+    rows = [
+        ["10/03/2024", "Loa di động", "", "Tổ 5", "", 12, "1.535", "", 30],
+        ["11/03/2024", "Phát thanh trên đài truyền thanh", "", "", "", 20, "", "", 15],
+        ["12/03/2024", "Phát thanh trên đài truyền thanh", "", "", "", 4, 800, "", 10],
+    ]
+    client = personas["leader"]
+    batch = batch_of(upload(client, "activities", xlsx([HEADERS, *rows])))
+    assert outcome(batch) == [(n, "new", [], "") for n in range(2, 5)]
+    commit(client, batch)
+    assert [row[1:] for row in activities(world.ward_a)] == [
+        ("loudspeaker", "", "Tổ 5", "", 12, 1535, None, 360, ""),
+        ("radio", "", "", "", 20, None, None, 300, ""),
+        ("radio", "", "", "", 4, 800, None, 40, ""),
+    ]
+
+
+def test_the_template_says_a_broadcasts_audience_is_an_estimate(world, personas):
+    book = template_book(personas["leader"], "activities")
+    text = " ".join(
+        str(cell.value) for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
+    )
+    assert "số lượt người nghe ước tính" in text

@@ -44,7 +44,7 @@ VALID = {
 FOREIGN = {
     "community_meeting": ("items", "10"),
     "school_talk": ("minutes_each", "15"),
-    "radio": ("participants", "100"),
+    "radio": ("items", "100"),
     "loudspeaker": ("items", "3"),
     "seminar": ("minutes_each", "60"),
     "film": ("items", "1"),
