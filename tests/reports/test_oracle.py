@@ -50,7 +50,7 @@ from wards.models import AdminUnit, Member, Team
 from wards.services import team_dissolve
 
 D = datetime.date
-# 50 worlds take about 20 s; ORACLE_EXAMPLES=1000 for a longer hunt.
+# 50 worlds take about 40 s of CPU; ORACLE_EXAMPLES=1000 for a longer hunt.
 EXAMPLES = int(os.environ.get("ORACLE_EXAMPLES", "50"))
 DAY = datetime.timedelta(days=1)
 FIRST, LAST = D(2023, 6, 1), D(2026, 6, 30)
