@@ -41,7 +41,7 @@ from cases.demo.vocabulary import (
     _pick,
 )
 from cases.demo.vocabulary import MK as M
-from cases.models import Assignment, Contact, Enrollment, Milestone, Person
+from cases.models import Assignment, Contact, Enrollment, GroupChange, Milestone, Person
 from cases.text import fold
 from reports.scale.layout import WardLayout
 from wards import demo as wards_demo
@@ -112,6 +112,9 @@ PERSON_FIELDS = (
     "closed_on", "closed_reason", "version", "anonymised_on", "created_by_id", "created_at",
     "updated_at",
 )  # fmt: skip
+GROUP_FIELDS = (
+    "person_id", "group", "since", "reason", "created_by_id", "created_at", "updated_at",
+)  # fmt: skip
 ENROLLMENT_FIELDS = (
     "person_id", "programme_id", "ward_id", "started_on", "due_on", "ended_on", "end_reason",
     "decision_no", "decision_on", "created_by_id", "created_at", "updated_at",
@@ -138,6 +141,7 @@ class Casework:
         self.writer = writer
         self.programmes = programmes
         self.persons = writer.sink(Person, PERSON_FIELDS)
+        self.groups = writer.sink(GroupChange, GROUP_FIELDS)
         self.enrollments = writer.sink(Enrollment, ENROLLMENT_FIELDS)
         self.assignments = writer.sink(Assignment, ASSIGNMENT_FIELDS)
         self.contacts = writer.sink(Contact, CONTACT_FIELDS)
@@ -217,6 +221,8 @@ class Casework:
             Person.Status.CLOSED if closed_on else Person.Status.ACTIVE, closed_on, reason,
             1, None, None, stamp, stamp,
         )  # fmt: skip
+        # The first entry of the group history (GroupChange): these persons keep their group.
+        self.groups.add(pk, group, registered, "Đưa vào danh sách", None, stamp, stamp)
         draft = PersonDraft(pk, group, registered, end, old)
         self._assign(w, draft)
         self._measures(w, draft, reason)

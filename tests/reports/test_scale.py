@@ -15,12 +15,12 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.test import override_settings
 from django.urls import reverse
 
 from cases.demo import DATA_UNTIL
-from cases.models import Assignment, Contact, Enrollment, Milestone, Person
+from cases.models import Assignment, Contact, Enrollment, GroupChange, Milestone, Person
 from outreach.models import Activity, Referral, ReferralStatusChange
 from reports import scale
 from reports.management.commands.seed_demo import Command
@@ -32,8 +32,8 @@ from wards.models import AdminUnit, Area, Member, Post, Team
 pytestmark = pytest.mark.django_db
 
 MODELS = (
-    AdminUnit, Area, Team, Member, Person, Enrollment, Assignment, Contact, Milestone, Activity,
-    Referral, ReferralStatusChange,
+    AdminUnit, Area, Team, Member, Person, GroupChange, Enrollment, Assignment, Contact,
+    Milestone, Activity, Referral, ReferralStatusChange,
 )  # fmt: skip
 DATES = {
     Person: ("registered_on", "consent_on", "closed_on"),
@@ -239,6 +239,20 @@ def test_nothing_is_dated_after_the_demos_last_day(province, model):
     for name in DATES[model]:
         latest = model.objects.aggregate(top=Max(name))["top"]
         assert latest is None or latest <= DATA_UNTIL, (model, name)
+
+
+def test_every_bulk_person_has_the_group_history_of_their_contacts(province):
+    persons = bulk_rows(Person, province["first_ids"])
+    first = {
+        g.person_id: g
+        for g in GroupChange.objects.filter(person__in=persons).order_by("since", "pk")
+    }
+    assert set(first) == set(persons.values_list("pk", flat=True))
+    for person in persons:
+        entry = first[person.pk]
+        assert (entry.group, entry.since) == (person.group, person.registered_on)
+    mismatched = Contact.objects.filter(person__in=persons).exclude(person_group=F("person__group"))
+    assert not mismatched.exists()
 
 
 def test_the_bulk_rows_are_stamped_on_their_own_day(province):
