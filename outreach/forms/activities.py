@@ -437,9 +437,17 @@ class ActivityRowForm(FiguresMixin, forms.Form):
     minutes_each = count_field(_("Phút mỗi lần"))
     place = TextField(label=_("Địa điểm, trường"), required=False, max_length=200)
     title = TextField(label=_("Nội dung"), required=False, max_length=255)
+    club = ClubChoiceField()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, clubs: QuerySet | None = None, offered: list | None = None, **kwargs):
+        """`clubs`: the clubs a line may name and `offered`, the same read once for every line
+        of the grid (batch_clubs); none: the grid has no club column."""
         super().__init__(*args, **kwargs)
+        if offered:
+            self.fields["club"].queryset = clubs
+            self.fields["club"].offer(offered)
+        else:
+            del self.fields["club"]
         for field in self.fields.values():
             css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             field.widget.attrs["class"] = css
@@ -454,7 +462,15 @@ class ActivityRowForm(FiguresMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         self._clean_figures(cleaned)
+        if "club" in self.fields and "club" not in self.errors:
+            check_club(self, cleaned)  # the unit's own clubs: the choices and the service
         return cleaned
+
+
+def batch_clubs(user, scope: frozenset[int]) -> dict:
+    """The notebook grid's clubs, read once for all its lines (form_kwargs of row_formset)."""
+    clubs = club_choices(scope).filter(pk__in=Club.objects.visible_to(user).values("pk"))
+    return {"clubs": clubs, "offered": list(clubs)}
 
 
 class BaseRowFormSet(forms.BaseFormSet):

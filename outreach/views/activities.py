@@ -26,6 +26,7 @@ from outreach.forms.activities import (
     ActivityFilterForm,
     ActivityForm,
     BatchUnitForm,
+    batch_clubs,
     kind_spec,
     row_formset,
 )
@@ -266,7 +267,8 @@ def activity_batch(request: HttpRequest) -> HttpResponse:
         already_saved(request)  # the grid sent twice: its lines were saved the first time
         return redirect(done)
     unit_form = BatchUnitForm(request.POST or None, user=request.user, unit=grant.unit)
-    formset = row_formset(_rows(request))(request.POST or None, prefix="dong")
+    clubs = batch_clubs(request.user, grant.unit_ids)
+    formset = row_formset(_rows(request))(request.POST or None, prefix="dong", form_kwargs=clubs)
     if request.method == "POST" and unit_form.is_valid() and formset.is_valid():
         filled = [form for form in formset.forms if form.has_changed()]
         try:
@@ -305,5 +307,6 @@ def activity_batch(request: HttpRequest) -> HttpResponse:
         "batch_rows": BATCH_ROWS,
         "max_rows": MAX_ROWS,
         "spec": kind_spec(),
+        "has_clubs": bool(clubs["offered"]),
     }
     return render(request, "outreach/activity_batch.html", ctx)

@@ -59,7 +59,7 @@
         var wanted = gridSpec[kind.value];
         row.querySelectorAll("[data-figure]").forEach(function (cell) {
           var name = cell.getAttribute("data-figure");
-          var input = cell.querySelector("input");
+          var input = cell.querySelector("input, select");
           var used = !wanted || wanted.required.indexOf(name) >= 0 || wanted.optional.indexOf(name) >= 0;
           if (!input) {
             return;

@@ -434,3 +434,40 @@ def test_a_supervisor_with_two_posts_keeps_each_units_trainings_apart(world):
     assert MARK in district and "Tọa đàm của sở" not in district
     assert "Tọa đàm của sở" in province and MARK not in province
     assert client.get(reverse(LIST), {"dv": world.district_b.code}).status_code == 404
+
+
+def grid(world, **row) -> dict:
+    data = {"unit": world.ward_a.pk, "dong-TOTAL_FORMS": "2", "dong-INITIAL_FORMS": "0"}
+    line = {"occurred_on": DAY.isoformat(), "kind": "club_session", "participants": "9", **row}
+    data |= {f"dong-0-{name}": value for name, value in line.items()}
+    return data
+
+
+def test_the_notebook_grid_links_a_club_session_to_the_wards_club(world, personas):
+    mine = club(world.ward_a)
+    client = personas["leader"]
+    page = client.get(reverse("outreach:activity_batch"))
+    assert page.context["has_clubs"] and 'name="dong-0-club"' in page.content.decode()
+    assert client.post(
+        reverse("outreach:activity_batch"), grid(world, club=mine.pk)
+    ).status_code == (302)
+    assert Activity.objects.get().club == mine
+
+
+def test_the_notebook_grid_refuses_another_wards_club_and_a_club_on_a_patrol(world, personas):
+    mine, theirs = club(world.ward_a), club(world.ward_b, name="CLB phường B")
+    client = personas["leader"]
+    for row in (
+        {"club": theirs.pk},
+        {"club": mine.pk, "kind": "patrol", "participants": ""},
+        {"club": mine.pk, "occurred_on": "2019-12-31"},  # before the club was founded
+    ):
+        response = client.post(reverse("outreach:activity_batch"), grid(world, **row))
+        assert response.status_code == 200, row
+        assert "club" in response.context["formset"].forms[0].errors, row
+    assert not Activity.objects.exists()
+
+
+def test_the_notebook_grid_has_no_club_column_where_there_is_no_club(world, personas):
+    page = personas["leader"].get(reverse("outreach:activity_batch"))
+    assert not page.context["has_clubs"] and "-club" not in page.content.decode()
