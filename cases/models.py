@@ -745,7 +745,7 @@ class Contact(Authored):
         return f"{self.get_kind_display()} {self.occurred_on:%d/%m/%Y}"
 
 
-class ContactTopic(models.Model):
+class ContactTopic(Timestamped):
     """One topic a contact's counselling covered (Contact.Topic). Written with the contact by
     `cases.services`; a contact has at most one row per topic."""
 
