@@ -44,3 +44,14 @@ from cases.views import contact_log  # noqa: E402
 urlpatterns += [
     path("so-tiep-xuc/tai-ve/", contact_log.contact_log_export, name="contact_log_export"),
 ]
+
+# --- a ward's clubs: list, founding, correcting, closing, the club page (cases/views/clubs.py)
+from cases.views import clubs  # noqa: E402
+
+urlpatterns += [
+    path("cau-lac-bo/", clubs.club_list, name="club_list"),
+    path("cau-lac-bo/them/", clubs.club_add, name="club_add"),
+    path("cau-lac-bo/<int:pk>/", clubs.club_detail, name="club_detail"),
+    path("cau-lac-bo/<int:pk>/sua/", clubs.club_edit, name="club_edit"),
+    path("cau-lac-bo/<int:pk>/ngung-hoat-dong/", clubs.club_close, name="club_close"),
+]

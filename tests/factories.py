@@ -90,6 +90,15 @@ def programme(code: str = "post_rehab_12", **fields) -> Programme:
     return Programme.objects.get_or_create(code=code, defaults=fields)[0]
 
 
+def club_programme(code: str = "club_b93") -> Programme:
+    """A club programme by code (club_b93, club_early): the data migration's, or, after a test
+    outside a transaction emptied the tables, a new one like it."""
+    names = {"club_b93": "Câu lạc bộ B93", "club_early": "Câu lạc bộ can thiệp sớm"}
+    return programme(
+        code, name=names.get(code, code), category=Programme.Category.CLUB, default_months=None
+    )
+
+
 def enrollment(*, person: Person, programme: Programme | None = None, **fields) -> Enrollment:
     programme = programme or globals()["programme"]()
     fields.setdefault("ward", person.ward)

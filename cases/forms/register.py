@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Assignment, Enrollment, Person, Programme
+from cases.models import Assignment, Club, Enrollment, Person, Programme
 from wards.access import access_for
 from wards.forms import (
     DateField,
@@ -317,7 +317,7 @@ class EnrollmentForm(forms.ModelForm):
     class Meta:
         model = Enrollment
         formfield_callback = formfield
-        fields = ["programme", "started_on", "due_on", "decision_no", "decision_on"]
+        fields = ["programme", "club", "started_on", "due_on", "decision_no", "decision_on"]
         widgets = {
             "started_on": DateInput(),
             "due_on": DateInput(),
@@ -331,6 +331,49 @@ class EnrollmentForm(forms.ModelForm):
         kwargs.setdefault("initial", {"started_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = Programme.objects.active()
+        self._club_field()
+
+    def _club_field(self) -> None:
+        """The clubs of the person's ward (and of the wards merged into it) that run a club
+        programme; no field when the ward has none (services.enrollment_start checks the rest)."""
+        person = self.instance.person if self.instance.person_id else None
+        clubs = Club.objects.none()
+        if person is not None:
+            clubs = Club.objects.filter(
+                ward__in=AdminUnit.objects.scope_ids([person.ward]),
+                programme__category=Programme.Category.CLUB,
+            ).select_related("programme")
+        if not clubs.exists():
+            del self.fields["club"]
+            return
+        field = self.fields["club"]
+        field.queryset = clubs.order_by("closed_on", "name", "pk")
+        field.empty_label = _("Không qua câu lạc bộ")
+        field.help_text = _("Chỉ chọn khi người này tham gia chương trình qua một câu lạc bộ.")
+        field.label_from_instance = _club_label
+        field.error_messages["invalid_choice"] = _(
+            "Chỉ chọn được câu lạc bộ của xã, phường nơi người này được quản lý."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        club, programme = cleaned.get("club"), cleaned.get("programme")
+        if club is not None and programme is not None and club.programme_id != programme.pk:
+            self.add_error(
+                "club",
+                _("Câu lạc bộ «%(club)s» sinh hoạt theo chương trình «%(programme)s».")
+                % {"club": club.name, "programme": club.programme},
+            )
+        return cleaned
+
+
+def _club_label(club: Club) -> str:
+    if club.closed_on is not None:
+        return _("%(name)s (đã ngừng hoạt động từ %(date)s)") % {
+            "name": club.name,
+            "date": f"{club.closed_on:%d/%m/%Y}",
+        }
+    return _("%(name)s (%(programme)s)") % {"name": club.name, "programme": club.programme}
 
 
 class EnrollmentEndForm(Versioned, forms.Form):

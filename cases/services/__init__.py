@@ -2,9 +2,11 @@
 and audited; one module per concern:
 
 - `persons`: registering, correcting, closing and reopening a file;
+- `groups`: the person's dated group history, which `persons` writes;
 - `enrollments`: programme enrolments;
 - `assignments`: who follows a person, reassignments and hand-overs;
-- `casework`: contacts, milestones and assessments.
+- `casework`: contacts, milestones and assessments;
+- `clubs`: a ward's clubs (founding, correcting, closing one).
 
 Audit rows carry ids, dates and codes (kind, reason, status) only. Names, aliases, phone
 numbers, notes, the person's group, substances and test results are sensitive personal data:
@@ -34,6 +36,7 @@ from cases.services.assignments import (
     assignment_reassign_many,
 )
 from cases.services.casework import assessment_record, contact_record, milestone_record
+from cases.services.clubs import CLUB_FIELDS, club_close, club_create, club_update
 from cases.services.enrollments import enrollment_end, enrollment_start, enrollment_update
 from cases.services.persons import (
     CLOSING_ENDS_ENROLMENTS,
@@ -47,6 +50,7 @@ from cases.services.persons import (
 __all__ = [
     "AUDITED_VALUES",
     "CLOSING_ENDS_ENROLMENTS",
+    "CLUB_FIELDS",
     "Duplicates",
     "ENROLLMENT_FIELDS",
     "PERSON_FIELDS",
@@ -57,6 +61,9 @@ __all__ = [
     "assignment_handover",
     "assignment_reassign_many",
     "check_member_active_on",
+    "club_close",
+    "club_create",
+    "club_update",
     "contact_due_days",
     "contact_record",
     "enrollment_end",

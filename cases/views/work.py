@@ -394,7 +394,7 @@ def _enrollment_rows(user, person: Person, today: datetime.date) -> list[tuple[E
     """Each enrolment with its time left in words («còn 23 ngày», «quá hạn 5 ngày»)."""
     rows = []
     enrollments = Enrollment.objects.visible_to(user).filter(person=person)
-    for e in enrollments.select_related("programme"):
+    for e in enrollments.select_related("programme", "club"):
         if e.ended_on is not None:
             status = _("đã kết thúc %(date)s") % {"date": _d(e.ended_on)}
         elif e.due_on is None:
@@ -422,6 +422,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assignment": person.current_assignment,
         "enrollments": _enrollment_rows(request.user, person, timezone.localdate()),
         "timeline": person_timeline(request.user, person),
+        "group_history": person.group_changes.select_related("created_by").order_by("-since"),
         "can_record": person.is_active and access.can("casework", person.ward_id),
         "edit_url": reverse("cases:person_edit", args=[person.pk]) if can_edit else None,
         "close_url": reverse("cases:person_close", args=[person.pk])

@@ -24,11 +24,11 @@ JOINED = datetime.date(2024, 4, 1)
 
 
 def b93() -> Programme:
-    return Programme.objects.get(code="club_b93")
+    return f.club_programme("club_b93")
 
 
 def early() -> Programme:
-    return Programme.objects.get(code="club_early")
+    return f.club_programme("club_early")
 
 
 def found(world, ward=None, name="CLB B93 tổ 5", programme=None, **fields):
@@ -104,7 +104,13 @@ def test_only_the_wards_leaders_and_officers_found_a_club(world):
 
 def test_a_club_runs_a_club_programme_under_a_name_of_its_own(world, club):
     with pytest.raises(ValidationError) as error:
-        found(world, name="CLB khác", programme=Programme.objects.get(code="methadone"))
+        found(
+            world,
+            name="CLB khác",
+            programme=f.programme(
+                "methadone", category=Programme.Category.METHADONE, default_months=None
+            ),
+        )
     assert "chương trình câu lạc bộ" in str(error.value)
     with pytest.raises(ValidationError) as error:
         found(world, name="clb  b93 TỔ 5")
@@ -225,6 +231,8 @@ def test_the_enrolment_page_records_the_club(world, club, person):
     )
     assert response.status_code == 302
     assert Enrollment.objects.get(person=person).club == club
+    page = client.get(reverse("cases:person_detail", args=[person.pk])).content.decode()
+    assert "CLB B93 tổ 5" in page  # the person's page names the club of the enrolment
 
 
 # Pages --------------------------------------------------------------------------------------
@@ -265,7 +273,7 @@ def test_founding_a_club_through_its_form_saves_once(world):
     assert Club.objects.count() == 1
     assert (club.ward, club.programme, club.created_by) == (world.ward_a, early(), world.leader)
     # a programme that is not a club's is not offered
-    methadone = Programme.objects.get(code="methadone")
+    methadone = f.programme("methadone", category=Programme.Category.METHADONE, default_months=None)
     response = client.post(url, {**data, "name": "CLB 2", "programme": methadone.pk})
     assert response.status_code == 200 and Club.objects.count() == 1
 
