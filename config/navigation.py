@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from wards.access import Role, access_for
+from wards.access import Role, access_for, department_grants
 from wards.models import Team
 
 
@@ -104,6 +104,19 @@ def nav_items(user) -> list[NavItem]:
     if access.can("team_overview"):
         items.append(
             NavItem(_("Các Đội"), reverse("wards:team_overview"), ("wards:team_overview",))
+        )
+    if department_grants(user):
+        items.append(
+            NavItem(
+                _("Tập huấn, tọa đàm"),
+                reverse("outreach:unit_activity_list"),
+                (
+                    "outreach:unit_activity_list",
+                    "outreach:unit_activity_add",
+                    "outreach:unit_activity_edit",
+                    "outreach:unit_activity_delete",
+                ),
+            )
         )
     if access.can("aggregate"):
         items.append(

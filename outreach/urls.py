@@ -1,6 +1,6 @@
 from django.urls import path
 
-from outreach.views import activities, eligibility, partners, referrals
+from outreach.views import activities, departments, eligibility, partners, referrals
 
 app_name = "outreach"
 
@@ -11,6 +11,19 @@ urlpatterns = [
     path("hoat-dong/nhap-so/", activities.activity_batch, name="activity_batch"),
     path("hoat-dong/<int:pk>/sua/", activities.activity_edit, name="activity_edit"),
     path("hoat-dong/<int:pk>/xoa/", activities.activity_delete, name="activity_delete"),
+    # a district's or province's own trainings (outreach/views/departments.py)
+    path("don-vi/hoat-dong/", departments.unit_activity_list, name="unit_activity_list"),
+    path("don-vi/hoat-dong/ghi/", departments.unit_activity_add, name="unit_activity_add"),
+    path(
+        "don-vi/hoat-dong/<int:pk>/sua/",
+        departments.unit_activity_edit,
+        name="unit_activity_edit",
+    ),
+    path(
+        "don-vi/hoat-dong/<int:pk>/xoa/",
+        departments.unit_activity_delete,
+        name="unit_activity_delete",
+    ),
     # partners (outreach/views/partners.py)
     path("doi-tac/", partners.partner_list, name="partner_list"),
     path("doi-tac/them/", partners.partner_add, name="partner_add"),

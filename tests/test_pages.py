@@ -73,6 +73,9 @@ def test_navigation_shows_each_role_only_what_it_may_use(world, personas):
     assert admin in personas["admin"].get(reverse("home")).content.decode()
     team = reverse("wards:team_detail", args=[world.team_a.pk])
     assert team in personas["officer"].get(reverse("home")).content.decode()
+    trainings = reverse("outreach:unit_activity_list")  # a department's own trainings
+    assert trainings in personas["supervisor"].get(reverse("home")).content.decode()
+    assert trainings not in personas["leader"].get(reverse("home")).content.decode()
 
 
 def test_login_and_failed_login_are_audited(world, client):
