@@ -6,12 +6,15 @@ Adding a URL without a row here fails `test_every_named_url_is_in_the_matrix`.
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.models import Club, Programme
 from outreach import services as outreach
 from reports.periods import parse
 from reports.services import submission_submit
@@ -40,6 +43,8 @@ PARTNER_EDIT = ["login", 403, 200, 200, 403, 404, 403]
 REPORT_SUBMIT = ["login", 403, 200, 200, 403, 200, 403]
 REPORT_STATUS = ["login", 404, 404, 404, 200, 404, 200]
 REPORT_SUBMISSION = ["login", 200, 200, 200, 200, 404, 200]
+# a district's or province's own trainings: its supervisor's alone (outreach/views/departments.py)
+DEPARTMENT = ["login", 404, 404, 404, 200, 404, 404]
 
 # POST answers. A page that only shows things refuses POST (405) for everyone logged in; a form
 # posted empty comes back with its errors (200) to those who may use it; 302 = a redirect that is
@@ -56,6 +61,8 @@ DELETE = ["login", 403, 200, 200, 404, 404, 404]
 # here): the officer of the same ward, and everyone else, get 404
 UPLOADER_ONLY = ["login", 404, 200, 404, 404, 404, 404]
 UPLOADER_ACTION = ["login", 404, 302, 404, 404, 404, 404]
+# a club of ward A: its page names its members, so only the ward's leaders and officers
+CLUB = ["login", 404, 200, 200, 404, 404, 404]
 
 # name -> (argument builder, expected answers to GET, expected answers to POST)
 MATRIX = {
@@ -94,11 +101,20 @@ MATRIX = {
     "cases:assignment_handover": (None, POST_ONLY, WARD_PAGES),
     "cases:ward_dashboard": (None, WARD_PAGES, READ_ONLY),
     "cases:contact_log_export": (None, WARD_PAGES, READ_ONLY),
+    "cases:club_list": (None, WARD_PAGES, READ_ONLY),
+    "cases:club_add": (None, WARD_PAGES, WARD_PAGES),
+    "cases:club_detail": (lambda o: [o["club"].pk], CLUB, READ_ONLY),
+    "cases:club_edit": (lambda o: [o["club"].pk], CLUB, CLUB),
+    "cases:club_close": (lambda o: [o["club"].pk], CLUB, CLUB),
     "outreach:activity_list": (None, TEAM_WORK, READ_ONLY),
     "outreach:activity_add": (None, TEAM_WORK, TEAM_WORK),
     "outreach:activity_batch": (None, WARD_PAGES, WARD_PAGES),
     "outreach:activity_edit": (lambda o: [o["activity"].pk], ACTIVITY_EDIT, ACTIVITY_EDIT),
     "outreach:activity_delete": (lambda o: [o["activity"].pk], ACTIVITY_EDIT, DELETE),
+    "outreach:unit_activity_list": (None, DEPARTMENT, READ_ONLY),
+    "outreach:unit_activity_add": (None, DEPARTMENT, DEPARTMENT),
+    "outreach:unit_activity_edit": (lambda o: [o["unit_activity"].pk], DEPARTMENT, DEPARTMENT),
+    "outreach:unit_activity_delete": (lambda o: [o["unit_activity"].pk], DEPARTMENT, DEPARTMENT),
     "outreach:partner_list": (None, TEAM_WORK, READ_ONLY),
     "outreach:partner_add": (None, WARD_PAGES, WARD_PAGES),
     "outreach:partner_edit": (lambda o: [o["partner"].pk], PARTNER_EDIT, PARTNER_EDIT),
@@ -167,6 +183,13 @@ def objects(world, personas):
         "activity": outreach.activity_record(
             actor=world.leader, unit=world.ward_a, occurred_on=today, kind="patrol"
         ),
+        "unit_activity": outreach.activity_record(
+            actor=world.supervisor,
+            unit=world.district_a,
+            occurred_on=today,
+            kind="training",
+            participants=20,
+        ),
         "partner": partner,
         "referral": outreach.referral_create(
             actor=world.leader, person=person, kind="job", referred_on=today, partner=partner
@@ -175,6 +198,12 @@ def objects(world, personas):
             actor=world.leader, unit=world.ward_a, period=parse("2024-H1"), narrative="Báo cáo"
         ),
         "batch": _leader_batch(world, personas["leader"]),
+        "club": Club.objects.create(
+            ward=world.ward_a,
+            programme=Programme.objects.get(code="club_b93"),
+            name="CLB B93 ma trận",
+            founded_on=datetime.date(2024, 3, 1),
+        ),
     }
 
 

@@ -56,16 +56,25 @@ BUDGET = {
     "cases:person_edit": 20,
     "cases:person_close": 15,
     "cases:subject_copy": 20,
-    "cases:enrollment_add": 15,
+    "cases:enrollment_add": 17,  # + the clubs of the ward and its merged wards, and their list
     "cases:enrollment_end": 15,
     "cases:assignment_board": 20,
     "cases:ward_dashboard": 15,
     "cases:contact_log_export": 15,
+    "cases:club_list": 15,
+    "cases:club_add": 15,
+    "cases:club_detail": 15,
+    "cases:club_edit": 15,
+    "cases:club_close": 15,
     "outreach:activity_list": 20,
     "outreach:activity_add": 15,
     "outreach:activity_batch": 15,
-    "outreach:activity_edit": 25,
+    "outreach:activity_edit": 26,  # + the ward's clubs for a club session (issue 20)
     "outreach:activity_delete": 15,
+    "outreach:unit_activity_list": 15,
+    "outreach:unit_activity_add": 15,
+    "outreach:unit_activity_edit": 15,
+    "outreach:unit_activity_delete": 15,
     "outreach:partner_list": 15,
     "outreach:partner_add": 15,
     "outreach:partner_edit": 15,
@@ -74,11 +83,12 @@ BUDGET = {
     "outreach:referral_detail": 15,
     "outreach:eligibility_list": 15,
     "outreach:eligibility_export": 15,
-    "reports:report": 50,
-    "reports:report_export": 50,
-    "reports:submission_add": 50,
+    # The rollup: 16 sources (each twice per report on SQLite: the unit and its children).
+    "reports:report": 65,
+    "reports:report_export": 60,
+    "reports:submission_add": 60,
     "reports:submission_status": 20,
-    "reports:submission_detail": 25,
+    "reports:submission_detail": 35,
     "imports:start": 15,
     "imports:template": 15,
     "imports:preview": 20,
@@ -134,6 +144,14 @@ def grow(world, count: int = 25) -> None:
         ward = f.unit(code=f"9910{i}", parent=district_a, name=f"Phường Thêm {i}")
         team = f.team(ward=ward, name=f"Đội CTXHTN phường thêm {i}")
         f.member(team=team, full_name=f"Đội Trưởng Thêm {i}", role="leader")
+    for i in range(count):  # the district department's own trainings
+        outreach.activity_record(
+            actor=world.supervisor,
+            unit=district_a,
+            occurred_on=today - datetime.timedelta(days=i),
+            kind="training",
+            participants=10 + i,
+        )
 
 
 def _read(response):

@@ -242,7 +242,7 @@ def test_the_json_copy_holds_every_record_of_the_person(file, world):
     assert attended == {
         "Ngày": "2024-08-05",
         "Loại hoạt động": "Sinh hoạt câu lạc bộ, nhóm",
-        "Xã, phường": "Phường A",
+        "Đơn vị": "Phường A",
     }
 
 

@@ -32,7 +32,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.models import Assessment, Assignment, Contact, Enrollment, Person
+from cases.models import Assessment, Assignment, Club, Contact, Enrollment, Person
 from imports.models import ImportBatch
 from outreach.models import Activity, Partner, Referral, ReferralStatusChange
 from reports.models import Submission
@@ -116,6 +116,21 @@ def check_enrollment_added(o, r):
     assert enrollment.decision_no == "123/QĐ-UBND"
 
 
+def check_club_added(o, r):
+    club = _one(Club.objects.filter(name="CLB can thiệp sớm tổ 3"))
+    assert (club.ward, club.programme.code, club.founded_on) == (o.w.ward_a, "club_early", DAY)
+    assert club.created_by == o.w.leader
+
+
+def check_club_edited(o, r):
+    club = Club.objects.get(pk=o.club_a.pk)
+    assert (club.name, club.version) == ("CLB B93 tổ 5 (mới)", o.club_a.version + 1)
+
+
+def check_club_closed(o, r):
+    assert Club.objects.get(pk=o.club_a.pk).closed_on == DAY
+
+
 def check_enrollment_ended(o, r):
     enrollment = Enrollment.objects.get(pk=o.enrollment.pk)
     assert (enrollment.ended_on, enrollment.end_reason) == (DAY, Enrollment.EndReason.COMPLETED)
@@ -195,6 +210,22 @@ def check_activity_edited(o, r):
 
 def check_activity_deleted(o, r):
     assert not Activity.objects.filter(pk=o.activity.pk).exists()
+
+
+def check_unit_activity_added(o, r):
+    activity = _one(Activity.objects.filter(place="Hội trường quận"))
+    assert (activity.unit, activity.occurred_on, activity.kind) == (o.w.district_a, DAY, "training")
+    assert (activity.sessions, activity.participants) == (2, 64)
+    assert activity.created_by == o.w.supervisor
+
+
+def check_unit_activity_edited(o, r):
+    activity = Activity.objects.get(pk=o.unit_activity.pk)
+    assert (activity.participants, activity.note) == (70, "Đã sửa")
+
+
+def check_unit_activity_deleted(o, r):
+    assert not Activity.objects.filter(pk=o.unit_activity.pk).exists()
 
 
 def check_partner_added(o, r):
@@ -417,6 +448,34 @@ FORMS = [
         args=lambda o: [o.enrollment.pk],
     ),
     FormCase(
+        "cases:club_add",
+        "leader",
+        lambda o: {
+            "name": "CLB can thiệp sớm tổ 3",
+            "programme": str(f.club_programme("club_early").pk),
+            "founded_on": d(DAY),
+        },
+        check_club_added,
+        creates=lambda o: Club.objects.filter(name="CLB can thiệp sớm tổ 3"),
+        # the programme exists before the form's page is read (a flush empties the table)
+        prepare=lambda o: f.club_programme("club_early"),
+    ),
+    FormCase(
+        "cases:club_edit",
+        "leader",
+        lambda o: {"name": "CLB B93 tổ 5 (mới)"},
+        check_club_edited,
+        args=lambda o: [o.club_a.pk],
+        rival=lambda o: {"name": "CLB B93 tổ 5 (bản cũ)"},
+    ),
+    FormCase(
+        "cases:club_close",
+        "leader",
+        lambda o: {"closed_on": d(DAY)},
+        check_club_closed,
+        args=lambda o: [o.club_a.pk],
+    ),
+    FormCase(
         "cases:assignment_reassign",
         "leader",
         lambda o: {
@@ -542,6 +601,35 @@ FORMS = [
         lambda o: {},
         check_activity_deleted,
         args=lambda o: [o.activity.pk],
+    ),
+    FormCase(
+        "outreach:unit_activity_add",
+        "supervisor",
+        lambda o: {
+            "kind": "training",
+            "occurred_on": d(DAY),
+            "title": "Tập huấn kỹ năng cho các Đội",
+            "sessions": "2",
+            "participants": "64",
+            "place": "Hội trường quận",
+        },
+        check_unit_activity_added,
+        creates=lambda o: Activity.objects.filter(place="Hội trường quận"),
+    ),
+    FormCase(
+        "outreach:unit_activity_edit",
+        "supervisor",
+        lambda o: {"participants": "70", "note": "Đã sửa"},
+        check_unit_activity_edited,
+        args=lambda o: [o.unit_activity.pk],
+        rival=lambda o: {"note": "Sửa ở thẻ khác"},
+    ),
+    FormCase(
+        "outreach:unit_activity_delete",
+        "supervisor",
+        lambda o: {},
+        check_unit_activity_deleted,
+        args=lambda o: [o.unit_activity.pk],
     ),
     FormCase(
         "outreach:partner_add",
@@ -677,6 +765,9 @@ GROUPS = {
         "outreach:referral_detail",
         "cases:enrollment_add",
         "cases:enrollment_end",
+        "cases:club_add",
+        "cases:club_edit",
+        "cases:club_close",
         "cases:subject_copy",
         "cases:person_reopen",
         "cases:person_close",
@@ -695,6 +786,9 @@ GROUPS = {
         "outreach:activity_batch",
         "outreach:activity_edit",
         "outreach:activity_delete",
+        "outreach:unit_activity_add",
+        "outreach:unit_activity_edit",
+        "outreach:unit_activity_delete",
         "outreach:partner_add",
         "outreach:partner_edit",
         "reports:submission_add",

@@ -20,7 +20,7 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 
-from cases.models import Assessment, Assignment, Contact, Enrollment, Milestone, Person
+from cases.models import Assessment, Assignment, Club, Contact, Enrollment, Milestone, Person
 from outreach.models import Activity, Partner, Referral
 from reports.models import Submission
 from tests import factories as f
@@ -220,6 +220,33 @@ CALLS = [
         lambda s, o: s(actor=o.w.volunteer, person=o.person, assessed_on=DAY, result="progressing"),
         lambda o, r: _one(Assessment.objects.filter(person=o.person, assessed_on=DAY)),
     ),
+    Call(
+        "club_create",
+        lambda s, o: s(
+            actor=o.w.leader,
+            ward=o.w.ward_a,
+            programme=f.club_programme(),
+            name="CLB Bạn giúp bạn",
+            founded_on=DAY,
+        ),
+        lambda o, r: _one(Club.objects.filter(ward=o.w.ward_a, name="CLB Bạn giúp bạn")),
+    ),
+    Call(
+        "club_update",
+        lambda s, o: s(
+            actor=o.w.officer,
+            club=Club.objects.get(name="CLB Bạn giúp bạn"),
+            name="CLB Bạn giúp bạn 2",
+        ),
+        lambda o, r: _one(Club.objects.filter(ward=o.w.ward_a, name="CLB Bạn giúp bạn 2")),
+    ),
+    Call(
+        "club_close",
+        lambda s, o: s(
+            actor=o.w.leader, club=Club.objects.get(name="CLB Bạn giúp bạn 2"), closed_on=DAY + ONE
+        ),
+        lambda o, r: _one(Club.objects.filter(name="CLB Bạn giúp bạn 2", closed_on=DAY + ONE)),
+    ),
     # wards
     Call(
         "member_add",
@@ -374,6 +401,7 @@ GROUPS = {
         "assignment_handover",
         "assignment_end",
     ],
+    "clubs": ["club_create", "club_update", "club_close"],
     "team": ["member_add", "member_update", "team_update", "member_leave", "team_dissolve"],
     "outreach": [
         "activity_record",

@@ -133,8 +133,13 @@ ARGS = {
     "outreach:activity_edit": lambda s: [[a.pk] for a in (s.activity, s.club, s.activity_b)],
     "outreach:activity_delete": lambda s: [[a.pk] for a in (s.activity, s.club, s.activity_b)],
     "outreach:partner_edit": lambda s: [[p.pk] for p in (s.partner, s.partner_b)],
+    "outreach:unit_activity_edit": lambda s: [[s.unit_activity.pk]],
+    "outreach:unit_activity_delete": lambda s: [[s.unit_activity.pk]],
     "outreach:referral_add": _persons,
     "outreach:referral_detail": lambda s: [[r.pk] for r in (s.referral, s.referral_b)],
+    "cases:club_detail": lambda s: [[c.pk] for c in (s.club_a, s.club_b)],
+    "cases:club_edit": lambda s: [[c.pk] for c in (s.club_a, s.club_b)],
+    "cases:club_close": lambda s: [[c.pk] for c in (s.club_a, s.club_b)],
     "reports:submission_detail": lambda s: [[1]],
     "imports:upload": lambda s: [["people"]],
     "imports:preview": lambda s: [[s.batch.pk]],
@@ -427,8 +432,13 @@ CHOICE_FIELDS = {
     "ActivityForm.partners",
     "ActivityForm.persons",
     "ActivityForm.unit",
+    "ActivityForm.club",
+    "ActivityRowForm.club",
+    "DepartmentActivityForm.unit",
     "BatchUnitForm.unit",
+    "ClubForm.programme",
     "EnrollmentForm.programme",
+    "EnrollmentForm.club",
     "HandoverForm.from_member",
     "HandoverForm.to_member",
     "PersonEditForm.area",
@@ -443,6 +453,7 @@ CHOICE_FIELDS = {
     # the same, read from the HTML
     *(f"<{name}>" for name in ("persons", "members", "partners", "unit", "partner", "tnv")),
     *(f"<{name}>" for name in ("member", "from_member", "to_member", "actor", "don-vi")),
+    "<club>",  # the enrolment form's club (cases.forms.register.EnrollmentForm)
 }
 
 

@@ -24,11 +24,14 @@ Forms covered (URL name → persona), 47 in all:
   otp_enrol → a supervisor without an authenticator yet;
   cases: register (the name search, POST), person_add, person_edit, person_close,
   person_reopen, enrollment_end, assignment_reassign, subject_copy → leader; enrollment_add,
-  assignment_handover → officer; contact_add, assessment_add → volunteer;
+  assignment_handover → officer; contact_add, assessment_add → volunteer; club_add,
+  club_edit, club_close → leader;
   wards: team_edit, team_dissolve, member_add → officer; member_edit, member_leave → leader;
   outreach: activity_add, referral_add, referral_detail (the next step) → volunteer;
   activity_batch (the notebook grid, a formset: TOTAL_FORMS tampered too), activity_edit,
   activity_delete, partner_edit → leader; partner_add → officer;
+  unit_activity_add, unit_activity_edit, unit_activity_delete (a district's own trainings)
+  → supervisor;
   reports: submission_add → leader;
   imports (the leader's own batch): upload (files good and hostile: random bytes, truncated
   and damaged workbooks, zip bombs, macros, entities, CSVs with odd delimiters and encodings,
@@ -37,7 +40,7 @@ Forms covered (URL name → persona), 47 in all:
   filters read from GET: register, assignment_board, audit_trail, report, imports preview,
   the contact log's download (contact_log_export) → leader;
   activity_list → volunteer; referral_list → officer; submission_status, team_overview,
-  audit_exports → supervisor.
+  audit_exports, unit_activity_list → supervisor.
 `test_every_url_is_fuzzed_or_has_no_form` fails when a URL is added without a decision here.
 
 Run: `DEBUG= .venv/bin/python -m pytest -q tests/security/test_fuzz_forms.py -s` (-s prints
@@ -76,7 +79,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases.models import Assessment, Contact, Enrollment, Milestone, Person, Programme
+from cases.models import Assessment, Club, Contact, Enrollment, Milestone, Person, Programme
 from imports import reading
 from imports.jobs import check as import_check
 from imports.kinds import KINDS
@@ -192,6 +195,13 @@ def objs(world) -> SimpleNamespace:
             members=[world.volunteer_member],
             partners=[partner],
         ),
+        unit_activity=outreach.activity_record(
+            actor=world.supervisor,
+            unit=world.district_a,
+            occurred_on=today - datetime.timedelta(days=3),
+            kind=Activity.Kind.TRAINING,
+            participants=30,
+        ),
         referral=outreach.referral_create(
             actor=world.leader,
             person=person,
@@ -199,7 +209,20 @@ def objs(world) -> SimpleNamespace:
             referred_on=datetime.date(2024, 5, 1),
             partner=partner,
         ),
+        club_a=Club.objects.create(
+            ward=a,
+            programme=f.club_programme("club_b93"),
+            name="CLB B93 tổ 5",
+            founded_on=datetime.date(2024, 1, 10),
+        ),
+        club_b=Club.objects.create(
+            ward=b,
+            programme=f.club_programme("club_b93"),
+            name="CLB B93 phường B",
+            founded_on=datetime.date(2024, 1, 10),
+        ),
         period=period,
+        # last: the fingerprint of the figures once everything above is written
         seen=fingerprint(freeze(build(a, period))),
         batch=_leader_batch(world),
     )
@@ -333,7 +356,13 @@ def person_add_fields(o) -> Fields:
 
 def person_edit_fields(o) -> Fields:
     version = str(o.person.version)
-    return {**_person_fields(o), "version": Field(st.just(version), hostile_number())}
+    return {
+        **_person_fields(o),
+        # a change of group is dated and explained (cases.services.groups)
+        "group_since": date_field(o.person.registered_on, o.today, optional=True),
+        "group_reason": text_field(st.sampled_from(["", "Kết quả xét nghiệm"])),
+        "version": Field(st.just(version), hostile_number()),
+    }
 
 
 def _member_fields(o) -> Fields:
@@ -382,6 +411,32 @@ def activity_fields(o) -> Fields:
             st.just([]), st.lists(pk_text([o.person.pk], [o.person_b.pk, o.closed.pk]), max_size=3)
         ),
         "partners": pks_field([o.partner.pk], [o.partner_b.pk]),
+        # a club session's club: none by default (the volunteer is offered none; on a patrol a
+        # club is refused); ward A's club, ward B's and made-up ids as spoiled values
+        "club": Field(st.just(""), pk_text([o.club_a.pk], [o.club_b.pk])),
+        "note": text_field(),
+        "_once": ONCE,
+    }
+
+
+DV = Field(st.just(None), st.sampled_from(["991", "992", "99", "99001", "", "\x00"]))
+
+
+def unit_activity_fields(o) -> Fields:
+    """A district department's own training (outreach/views/departments.py)."""
+    w = o.w
+    kinds = [k.value for k in Activity.UNIT_KINDS]
+    return {
+        "unit": pk_field([w.district_a.pk], [w.ward_a.pk, w.district_b.pk, w.province.pk]),
+        "kind": Field(
+            st.sampled_from(kinds),
+            st.one_of(st.sampled_from(KIND_VALUES), hostile_choice(KIND_VALUES)),
+        ),
+        "occurred_on": date_field(datetime.date(2024, 1, 1), o.today),
+        "title": text_field(),
+        "sessions": number_field(1, 40),
+        "participants": number_field(1, 500),
+        "place": text_field(),
         "note": text_field(),
         "_once": ONCE,
     }
@@ -416,6 +471,7 @@ def activity_batch_fields(o) -> Fields:
             f"dong-{i}-minutes_each": _figure(),
             f"dong-{i}-place": text_field(),
             f"dong-{i}-title": text_field(),
+            f"dong-{i}-club": Field(st.just(""), pk_text([o.club_a.pk], [o.club_b.pk])),
         }
     fields["dong-99-kind"] = Field(st.just(None), st.sampled_from(KIND_VALUES))  # past TOTAL
     return fields
@@ -897,7 +953,7 @@ CASES = [
         "cases:person_add",
         "leader",
         person_add_fields,
-        creates=writes({"cases.person": {1}}),
+        creates=writes({"cases.person": {1}, "cases.groupchange": {1}}),
         query=lambda o: {"xa": XA},
     ),
     Case(
@@ -905,7 +961,8 @@ CASES = [
         "leader",
         person_edit_fields,
         args=lambda o: [o.person.pk],
-        creates=writes(),
+        # a new group: its entry, and the first one for a file written before the history
+        creates=writes({"cases.groupchange": {0, 1, 2}}),
         watch=_person_rows,
     ),
     Case(
@@ -933,6 +990,7 @@ CASES = [
         "officer",
         lambda o: {
             "programme": pk_field(o.programmes, [o.inactive_programme.pk]),
+            "club": pk_field([o.club_a.pk], [o.club_b.pk], optional=True),
             "started_on": date_field(datetime.date(2024, 1, 10), o.today),
             "due_on": date_field(o.today, datetime.date(2030, 1, 1), optional=True),
             "decision_no": text_field(st.sampled_from(["", "123/QĐ-UBND"])),
@@ -994,10 +1052,16 @@ CASES = [
             ),
             "milestone_kind": choice_field(_choices(Milestone.Kind.choices), optional=True),
             "next_due_on": date_field(o.today, datetime.date(2030, 1, 1), optional=True),
+            "topics": Field(  # counselling topics: tick boxes, any number (issue 20)
+                st.lists(st.sampled_from(_choices(Contact.Topic.choices)), unique=True),
+                st.lists(hostile_choice(_choices(Contact.Topic.choices)), min_size=1, max_size=3),
+            ),
             "_once": ONCE,
         },
         args=lambda o: [o.person.pk],
-        creates=writes({"cases.contact": {1}, "cases.milestone": {0, 1}}),
+        creates=writes(
+            {"cases.contact": {1}, "cases.milestone": {0, 1}, "cases.contacttopic": set(range(6))}
+        ),
     ),
     Case(
         "cases:assessment_add",
@@ -1018,6 +1082,47 @@ CASES = [
         lambda o: {"format": Field(st.just("json"), hostile_choice(["json", "pdf"]))},
         args=lambda o: [o.person.pk],
         ok=lambda r: "attachment" in r.get("Content-Disposition", ""),
+    ),
+    # cases: the ward's clubs
+    Case(
+        "cases:club_add",
+        "leader",
+        lambda o: {
+            "name": Field(st.sampled_from(["CLB can thiệp sớm", "CLB B93 tổ 5"]), hostile_text()),
+            "programme": pk_field(
+                Programme.objects.filter(category="club").values_list("pk", flat=True),
+                [o.inactive_programme.pk, *o.programmes],
+            ),
+            "founded_on": date_field(datetime.date(2024, 1, 1), o.today),
+            "_once": ONCE,
+        },
+        creates=writes({"cases.club": {1}}),
+        query=lambda o: {"xa": XA},
+    ),
+    Case(
+        "cases:club_edit",
+        "leader",
+        lambda o: {
+            "name": Field(
+                st.sampled_from(["CLB B93 tổ 5 mới", "CLB B93 phường B"]), hostile_text()
+            ),
+            "founded_on": date_field(datetime.date(2024, 1, 1), o.today),
+            "version": VERSION,
+        },
+        args=lambda o: [o.club_a.pk],
+        creates=writes(),
+        watch=lambda o: [Club.objects.filter(pk=o.club_a.pk).values()],
+    ),
+    Case(
+        "cases:club_close",
+        "leader",
+        lambda o: {
+            "closed_on": date_field(datetime.date(2024, 1, 1), o.today),
+            "version": VERSION,
+        },
+        args=lambda o: [o.club_a.pk],
+        creates=writes(),
+        watch=lambda o: [Club.objects.filter(pk=o.club_a.pk).values()],
     ),
     # wards: the team and its members
     Case(
@@ -1107,6 +1212,28 @@ CASES = [
         lambda o: {"version": VERSION},
         args=lambda o: [o.activity.pk],
         creates=writes({"outreach.activity": {-1}, **links(range(-10, 1))}),
+    ),
+    Case(
+        "outreach:unit_activity_add",
+        "supervisor",
+        unit_activity_fields,
+        creates=writes({"outreach.activity": {1}}),
+        query=lambda o: {"dv": DV},
+    ),
+    Case(
+        "outreach:unit_activity_edit",
+        "supervisor",
+        lambda o: {**unit_activity_fields(o), "version": VERSION},
+        args=lambda o: [o.unit_activity.pk],
+        creates=writes(),
+        watch=lambda o: [Activity.objects.filter(pk=o.unit_activity.pk).values()],
+    ),
+    Case(
+        "outreach:unit_activity_delete",
+        "supervisor",
+        lambda o: {"version": VERSION},
+        args=lambda o: [o.unit_activity.pk],
+        creates=writes({"outreach.activity": {-1}}),
     ),
     Case(
         "outreach:partner_add",
@@ -1199,7 +1326,12 @@ CASES = [
         "leader",
         commit_fields,
         args=lambda o: [o.batch.pk],
-        creates=writes({"cases.person": set(range(BATCH_ROWS + 1))}),
+        creates=writes(
+            {
+                "cases.person": set(range(BATCH_ROWS + 1)),
+                "cases.groupchange": set(range(BATCH_ROWS + 1)),  # each person's first entry
+            }
+        ),
         fill=_cells_into_batch,
         ok=_committed,
     ),
@@ -1275,6 +1407,12 @@ CASES = [
             "page": PAGE,
             "xa": XA,
         },
+        method="get",
+    ),
+    Case(
+        "outreach:unit_activity_list",
+        "supervisor",
+        lambda o: {"page": PAGE, "dv": DV},
         method="get",
     ),
     Case(
@@ -1365,6 +1503,8 @@ NO_FORM = {
     "cases:my_work",
     "cases:person_detail",
     "cases:ward_dashboard",
+    "cases:club_list",
+    "cases:club_detail",
     "wards:team_detail",
     "outreach:partner_list",
     "outreach:eligibility_list",
