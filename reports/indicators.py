@@ -74,16 +74,15 @@ class Clause:
     space («với {} lượt người tham dự») or straight after the text when it starts with a comma
     («, thời lượng {} phút»). Money is written in triệu đồng, other figures with dots.
     The sub-rows ("of which") that have a clause follow their row's clause in brackets
-    («(trong đó …; …)»); a sub-row whose row is silent or zero is said alone, with `alone`
-    when its `text` needs its row to make sense. A clause that `joins` continues the clause of
-    the row declared before it (the joining rows between them being zero), without the opening
-    words it shares with that clause's first: «hỗ trợ vay vốn cho 4 người … và 6 hộ gia đình
-    …», «tư vấn tâm lý cho 5 người, hướng nghiệp cho 3 người và pháp luật cho 2 người»."""
+    («(trong đó …; …)»); a sub-row whose row is silent or zero is said alone. A clause that
+    `joins` continues the clause of the row declared before it (the joining rows between them
+    being zero), without the opening words it shares with that clause's first: «hỗ trợ vay vốn
+    cho 4 người … và 6 hộ gia đình …», «tư vấn tâm lý cho 5 người, hướng nghiệp cho 3 người
+    và pháp luật cho 2 người»."""
 
     text: str
     also: tuple[tuple[str, str], ...] = ()
     joins: bool = False
-    alone: str = ""
 
 
 @dataclass(frozen=True)
@@ -601,35 +600,33 @@ def _in_sentence(name: str) -> str:
 
 
 def programme_indicators(programmes) -> tuple[Indicator, ...]:
-    """The rows of each programme, `programmes` being (code, name) pairs: enrolled at the
-    period's end, new in the period, and took part during it."""
+    """The rows of each programme, `programmes` being (code, name) pairs: the persons who took
+    part in it during the period, and of them, those still in it at the period's end and those
+    who joined during the period (both are among the ones who took part, so the narrative
+    writes them «trong đó»; a person who joined and left within the period is new but no
+    longer enrolled, so the new are not among the enrolled)."""
     rows: list[Indicator] = []
     for code, name in programmes:
         rows += [
             _i(
+                f"programmes.took_part.{code}",
+                _("Số người đã tham gia trong kỳ: %(name)s") % {"name": name},
+                PERSONS,
+                says=f"{{}} người tham gia {_in_sentence(name)}",
+            ),
+            _i(
                 f"programmes.enrolled.{code}",
-                _("Số người đang tham gia: %(name)s (cuối kỳ)") % {"name": name},
+                _("— đang tham gia (cuối kỳ): %(name)s") % {"name": name},
                 STOCK,
-                says=f"{{}} người đang tham gia {_in_sentence(name)}",
+                True,
+                says="{} người đang tham gia đến cuối kỳ",
             ),
             _i(
                 f"programmes.new.{code}",
                 _("— mới tham gia trong kỳ: %(name)s") % {"name": name},
                 PERSONS,
                 True,
-                says=Clause(
-                    "{} người mới tham gia",
-                    alone=f"{{}} người mới tham gia {_in_sentence(name)}",
-                ),
-            ),
-            # The persons who took part are the enrolled and the ones who ended: a detail
-            # of the table, not of the paragraph.
-            _i(
-                f"programmes.took_part.{code}",
-                _("— đã tham gia trong kỳ: %(name)s") % {"name": name},
-                PERSONS,
-                True,
-                quiet=True,
+                says="{} người mới tham gia",
             ),
         ]
     return tuple(rows)

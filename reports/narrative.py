@@ -12,7 +12,7 @@ a `reports.indicators.Clause`), and `write` walks the catalogue in order:
   6.421 lượt người tham dự»);
 - the sub-rows ("of which") that follow it, with a clause and a non-zero figure, go in
   brackets after it («tiếp cận, giúp đỡ 143 người (trong đó 49 người có nguy cơ cao; …)»); a
-  sub-row whose row is silent or zero is a clause of its own (its `alone` text);
+  sub-row whose row is silent or zero is a clause of its own;
 - a clause that `joins` continues the clause of the row declared before it (the joining rows
   between them being zero), without the opening words it shares with that clause's first
   part, the parts listed «A, B và C» («hỗ trợ vay vốn cho 4 người sau cai nghiện với số tiền
@@ -110,7 +110,7 @@ def write(values: dict[str, int], period: Period, catalogue: Catalogue | None = 
                 of_which.append(clause(indicator, says.text))
             else:
                 close()
-                clauses.append([clause(indicator, says.alone or says.text)])
+                clauses.append([clause(indicator, says.text)])
                 first = ""
             continue
         if says is None:

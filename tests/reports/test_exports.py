@@ -320,7 +320,7 @@ def test_every_format_has_the_programmes_section_and_the_loans_split(figures, pe
 
     rows = {r[0]: r for r in csv_rows(get(client, url("csv", figures.district_a)).content)}
     assert rows["programmes.enrolled.b93"][1:3] == [
-        "Số người đang tham gia: CLB B93 (cuối kỳ)",
+        "— đang tham gia (cuối kỳ): CLB B93",
         "1",
     ]
     assert rows["support.loan_amount.persons"][2] == "225000000"  # đồng, as stored

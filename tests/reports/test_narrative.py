@@ -61,17 +61,10 @@ def test_every_clause_has_one_place_for_its_figure():
         if i.says is None:
             continue
         texts = [i.says.text, *(t for _code, t in i.says.also)]
-        texts += [i.says.alone] if i.says.alone else []
         for text in texts:
             assert text.count("{}") == 1, (i.code, text)
             assert text == text.strip(), (i.code, text)
             assert "{" not in text.replace("{}", ""), (i.code, text)
-
-
-def test_only_sub_rows_have_a_text_of_their_own_when_alone():
-    for i in CATALOGUE.indicators:
-        if i.says and i.says.alone:
-            assert i.sub, i.code
 
 
 def test_a_joining_clause_shares_its_opening_words_with_the_clause_before_it():
@@ -365,14 +358,18 @@ def test_teams_with_their_members_not_by_role():
     )
 
 
-def test_programmes_by_name_and_new_ones_alone_with_their_name():
+def test_programmes_by_name_with_the_enrolled_and_the_new_among_those_who_took_part():
     text = say(programmes__enrolled__b93=12, programmes__new__b93=3, programmes__took_part__b93=14)
     assert text == (
-        "Trong 6 tháng đầu năm 2024, 12 người đang tham gia câu lạc bộ B93 (trong đó 3 người "
-        "mới tham gia)."
+        "Trong 6 tháng đầu năm 2024, 14 người tham gia câu lạc bộ B93 (trong đó 12 người đang "
+        "tham gia đến cuối kỳ; 3 người mới tham gia)."
     )
-    text = say(programmes__new__mmt=2)
-    assert text == "Trong 6 tháng đầu năm 2024, 2 người mới tham gia MMT tại cộng đồng."
+    # joined and left within the period: new, no longer enrolled, never more than took part
+    text = say(programmes__new__mmt=2, programmes__took_part__mmt=2)
+    assert text == (
+        "Trong 6 tháng đầu năm 2024, 2 người tham gia MMT tại cộng đồng (trong đó 2 người mới "
+        "tham gia)."
+    )
 
 
 def test_zero_parts_of_a_clause_are_skipped():
@@ -420,8 +417,8 @@ def test_without_a_catalogue_it_reads_the_programmes_once(django_assert_num_quer
     catalogue = indicators.catalogue()
     assert catalogue.programmes, "the reference data has programmes (cases/0002)"
     code = catalogue.programmes[0]
-    figures = {f"programmes.enrolled.{code}": 5, "outreach.leaflets": 9}
+    figures = {f"programmes.took_part.{code}": 5, "outreach.leaflets": 9}
     with django_assert_num_queries(1):
         text = write(figures, H1)
     assert text == write(figures, H1, catalogue)
-    assert text.startswith("Trong 6 tháng đầu năm 2024, phát 9 tờ rơi; 5 người đang tham gia ")
+    assert text.startswith("Trong 6 tháng đầu năm 2024, phát 9 tờ rơi; 5 người tham gia ")

@@ -100,7 +100,8 @@ def test_the_page_shows_the_programmes_and_clubs_and_the_loans_split(records):
     assert ("IV", "Chương trình, câu lạc bộ") in sections
     assert sections[-1] == ("VII", "Hoạt động của Đội")
     assert "Chương trình, câu lạc bộ" in html
-    assert row(html, "Số người đang tham gia: CLB B93 (cuối kỳ)") == [
+    assert row(html, "Số người đã tham gia trong kỳ: CLB B93")[:2] == ["1", "0"]
+    assert row(html, "— đang tham gia (cuối kỳ): CLB B93") == [
         "1",
         "0",
         "▲ +tăng 1",
