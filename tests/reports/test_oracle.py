@@ -85,7 +85,19 @@ def assert_agrees(unit: AdminUnit, period: Period, rows: oracle.Rows | None = No
     for pk, values in expected_children.items():
         child = rows.units[pk]["code"]
         assert _diff(values, got.by_child[pk]) == {}, f"{unit.code} › {child} (oracle, rollup)"
+    assert _of_which_above_their_row(expected) == [], "«trong đó» more than its row"
     return expected
+
+
+def _of_which_above_their_row(values: dict) -> list[tuple[str, str]]:
+    """Each "of which" row of the catalogue is a part of the row above it: never larger."""
+    over, row = [], None
+    for indicator in catalogue().indicators:
+        if not indicator.sub:
+            row = indicator.code
+        elif values[indicator.code] > values[row]:
+            over.append((indicator.code, row))
+    return over
 
 
 # -- random worlds ---------------------------------------------------------------------------
