@@ -8,12 +8,15 @@ any service runs. Dates and domain rules are checked again by `cases.services`.
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Assignment, Club, Enrollment, Person, Programme
+from cases.rules import ward_on
 from wards.access import access_for
 from wards.forms import (
     DateField,
@@ -267,8 +270,9 @@ class PersonEditForm(PersonForm):
         required=False,
         validators=[not_in_future],
         help_text=_(
-            "Chỉ khi đổi nhóm: ngày người này chuyển sang nhóm mới. Để trống là hôm nay; chọn "
-            "ngày trước đó nếu nhóm cũ đã ghi sai từ ngày ấy."
+            "Khi đổi nhóm: ngày người này chuyển sang nhóm mới (để trống là hôm nay; chọn ngày "
+            "trước đó nếu nhóm cũ đã ghi sai từ ngày ấy). Giữ nguyên nhóm: chọn ngày để sửa "
+            "ngày bắt đầu của nhóm hiện tại."
         ),
     )
     group_reason = TextField(
@@ -340,7 +344,8 @@ class EnrollmentForm(forms.ModelForm):
         clubs = Club.objects.none()
         if person is not None:
             clubs = Club.objects.filter(
-                ward__in=AdminUnit.objects.scope_ids([person.ward]),
+                # the ward the file belongs to today, for a file registered before a merger
+                ward__in=AdminUnit.objects.scope_ids([ward_on(person.ward, datetime.date.max)]),
                 programme__category=Programme.Category.CLUB,
             ).select_related("programme")
         if not clubs.exists():
@@ -373,7 +378,7 @@ def _club_label(club: Club) -> str:
             "name": club.name,
             "date": f"{club.closed_on:%d/%m/%Y}",
         }
-    return _("%(name)s (%(programme)s)") % {"name": club.name, "programme": club.programme}
+    return club.name  # the programme is chosen just above
 
 
 class EnrollmentEndForm(Versioned, forms.Form):

@@ -101,6 +101,7 @@ def club_create(
         raise ValidationError({"programme": _("Chương trình, biện pháp này không còn áp dụng.")})
     name = _clean_name(name)
     refuse_future(founded_on, "founded_on")
+    _refuse_outside_ward(ward, founded_on)
     _refuse_taken_name(ward.pk, name)
     club = Club(ward=ward, programme=programme, name=name, founded_on=founded_on, created_by=actor)
     club.full_clean(validate_constraints=False)
@@ -113,6 +114,31 @@ def club_create(
         changes={"programme": programme.pk, "name": name, "founded_on": founded_on},
     )
     return club
+
+
+def _refuse_outside_ward(ward: AdminUnit, founded_on: datetime.date) -> None:
+    """A club is founded in a ward that exists that day: not before a merger formed it, not
+    after it was merged into another (the club then belongs to the successor)."""
+    if ward.valid_from is not None and founded_on < ward.valid_from:
+        raise ValidationError(
+            {
+                "founded_on": _(
+                    "%(ward)s được thành lập từ ngày %(date)s: ngày thành lập câu lạc bộ không "
+                    "được trước ngày đó."
+                )
+                % {"ward": ward.name, "date": dmy(ward.valid_from)}
+            }
+        )
+    if ward.valid_until is not None and founded_on > ward.valid_until:
+        raise ValidationError(
+            {
+                "founded_on": _(
+                    "%(ward)s chỉ tồn tại đến ngày %(date)s: hãy thành lập câu lạc bộ ở xã, "
+                    "phường sau sắp xếp."
+                )
+                % {"ward": ward.name, "date": dmy(ward.valid_until)}
+            }
+        )
 
 
 def _first_dates(club: Club) -> tuple[datetime.date | None, datetime.date | None]:
@@ -145,6 +171,7 @@ def club_update(
     if "founded_on" in changes:
         founded_on = fields["founded_on"]
         refuse_future(founded_on, "founded_on")
+        _refuse_outside_ward(club.ward, founded_on)
         joined, met = _first_dates(club)
         if joined is not None and founded_on > joined:
             raise ValidationError(

@@ -53,7 +53,9 @@ def _overlap_message(enrollment: Enrollment) -> str:
 
 def _check_club(club: Club, person: Person, programme: Programme, started_on) -> Club:
     """The club a person joins through an enrolment: one of the enrolment's programme, of
-    the person's ward (or of a ward merged into it), meeting on the day the enrolment starts.
+    the ward the person's file belongs to on the day the enrolment starts (after a merger,
+    the new ward, which a file registered before it still names by its old ward) or of a ward
+    merged into it, meeting on that day.
     Returns it locked (cases.services.clubs._lock), so it cannot close meanwhile."""
     club = Club.objects.select_for_update(no_key=True).select_related("programme").get(pk=club.pk)
     if club.programme_id != programme.pk:
@@ -66,7 +68,7 @@ def _check_club(club: Club, person: Person, programme: Programme, started_on) ->
                 % {"club": club.name, "programme": club.programme}
             }
         )
-    if club.ward_id not in AdminUnit.objects.scope_ids([person.ward]):
+    if club.ward_id not in AdminUnit.objects.scope_ids([ward_on(person.ward, started_on)]):
         raise ValidationError(
             {
                 "club": _("Câu lạc bộ «%(club)s» không thuộc xã, phường của người này.")

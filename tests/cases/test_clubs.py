@@ -210,6 +210,28 @@ def test_a_club_of_a_ward_merged_into_the_persons_ward_is_theirs(world, person):
     assert join(world, person, old).club == old
 
 
+def test_a_club_is_founded_while_its_ward_exists(world):
+    with pytest.raises(ValidationError) as error:
+        found(world, ward=world.ward_a_old, name="CLB sau", founded_on=datetime.date(2025, 8, 1))
+    assert "chỉ tồn tại đến ngày 30/06/2025" in str(error.value)
+    ward = world.ward_a
+    ward.valid_from = datetime.date(2025, 7, 1)  # a ward formed by the merger
+    ward.save(update_fields=["valid_from"])
+    with pytest.raises(ValidationError) as error:
+        found(world, ward=ward, name="CLB trước khi có phường", founded_on=FOUNDED)
+    assert "được thành lập từ ngày 01/07/2025" in str(error.value)
+
+
+def test_a_file_registered_before_a_merger_joins_the_new_wards_club(world):
+    """A file keeps the ward it was registered in; after the merger, its ward's clubs are the
+    new ward's (the form offers them and the service takes them)."""
+    person = f.person(ward=world.ward_a_old, registered_on=datetime.date(2024, 1, 10))
+    new = found(world, name="CLB phường mới", founded_on=datetime.date(2025, 8, 1))
+    offered = EnrollmentForm(instance=Enrollment(person=person)).fields["club"].queryset
+    assert new in offered
+    assert join(world, person, new, started_on=datetime.date(2025, 9, 1)).club == new
+
+
 def test_the_enrolment_form_offers_the_wards_clubs_only_when_there_are_some(world, person):
     assert "club" not in EnrollmentForm(instance=Enrollment(person=person)).fields
     club = found(world)
