@@ -64,7 +64,13 @@ def contact_record(
     `topics` are what the counselling covered (Contact.Topic codes, any number, repeats
     ignored), for any kind but a drug test.
     """
-    person = Person.objects.select_related("ward").get(pk=person.pk)
+    # Locked like person_update's: a group change dated back waits for this contact (or this
+    # contact for it), so the group read below is the one in force when it commits.
+    person = (
+        Person.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("ward")
+        .get(pk=person.pk)
+    )
     topics = _checked_topics(kind, topics)
     refuse_future(occurred_on, "occurred_on")
     refuse_outside_file(person, occurred_on, "occurred_on")

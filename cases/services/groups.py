@@ -11,6 +11,9 @@ group, not an older one), nor before registration, after the file was closed or 
 future. A second change on the same day replaces that day's entry: one entry per person and
 day.
 
+With the group unchanged, a date moves the current entry's first day (`_redate_group`): the
+correction of a change saved with the wrong day.
+
 Every contact whose day falls within the changed entry's span is stamped again with its group
 (`Contact.person_group`), so that `contact.person_group == group_on(person, occurred_on)` holds
 for every contact, whenever it was written down.
@@ -131,6 +134,40 @@ def _change_group(
         ) from error
     entry.save()
     return {SINCE: since, "contacts_restamped": _restamp(person, since, person.group)}
+
+
+def _redate_group(
+    *, actor: User, person: Person, since: datetime.date, reason: str
+) -> dict[str, Any]:
+    """Move the day the current group started (`person.group` unchanged) to `since`: a change
+    saved with the wrong day (today, when it took effect days ago) is corrected this way. The
+    day stays after the previous entry's; the contacts between the old and the new day are
+    stamped again with the group of their day. Nothing to do for the first entry (it follows
+    the day of registration) or when the day is the same. Returns what the audit adds."""
+    history = _history(person)
+    if len(history) < 2 or history[-1].since == since:
+        return {}
+    previous, current = history[-2], history[-1]
+    refuse_future(since, SINCE)
+    refuse_outside_file(person, since, SINCE)
+    if since <= previous.since:
+        raise ValidationError(
+            {
+                SINCE: _(
+                    "Nhóm trước đó được ghi nhận từ ngày %(date)s: ngày bắt đầu nhóm hiện tại "
+                    "phải sau ngày đó."
+                )
+                % {"date": dmy(previous.since)}
+            }
+        )
+    current.since = since
+    reason = " ".join((reason or "").split())
+    if reason:
+        current.reason = reason
+    current.save(update_fields=["since", "reason", "updated_at"])
+    restamped = _restamp(person, previous.since, previous.group)
+    restamped += _restamp(person, since, current.group)
+    return {SINCE: since, "contacts_restamped": restamped}
 
 
 def _restamp(person: Person, since: datetime.date, group: str) -> int:

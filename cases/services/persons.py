@@ -27,7 +27,12 @@ from cases.services._common import (
 )
 from cases.services.assignments import _end_assignment
 from cases.services.enrollments import _end_enrollment
-from cases.services.groups import _change_group, _follow_registration, _start_history
+from cases.services.groups import (
+    _change_group,
+    _follow_registration,
+    _redate_group,
+    _start_history,
+)
 from wards.atomic import service
 from wards.audit import audit, diff
 from wards.models import AdminUnit, AuditEvent
@@ -159,16 +164,18 @@ def person_update(
 ) -> Person:
     """Correct or complete a person's details (also for a closed file: the right to correction).
 
-    With `expected_version` (the version the form was built on), a save over someone else's
-    change is refused instead of silently overwriting it. Moving a person to another ward is
-    not an update: close the file as moved away or transferred, and the other ward registers
-    them.
+        With `expected_version` (the version the form was built on), a save over someone else's
+        change is refused instead of silently overwriting it. Moving a person to another ward is
+        not an update: close the file as moved away or transferred, and the other ward registers
+        them.
 
-    A new `group` is an entry of the person's group history (cases.services.groups): in force
-    from `group_since` (default today; it may be dated back to the current group's entry, to
-    correct it) for `group_reason`, which is required; the contacts from that day on count
-    under the new group. Both are ignored when the group does not change. A corrected
-    `registered_on` moves the start of the history with it.
+        A new `group` is an entry of the person's group history (cases.services.groups): in force
+        from `group_since` (default today; it may be dated back to the current group's entry, to
+        correct it) for `group_reason`, which is required; the contacts from that day on count
+        under the new group. With the group unchanged, `group_since` moves the first day of the
+    current group (a change saved with the wrong day), the contacts in between stamped again with
+    the group of their day. A corrected
+        `registered_on` moves the start of the history with it.
     """
     _refuse_unknown(fields, PERSON_FIELDS)
     person = _lock(person)
@@ -179,6 +186,21 @@ def person_update(
             code="stale",
         )
     changes = diff(person, fields, keep=AUDITED_VALUES)
+    if "group" not in changes and group_since is not None:
+        # The same group from another day: the current group's first day corrected.
+        redated = _redate_group(actor=actor, person=person, since=group_since, reason=group_reason)
+        if redated and not changes:
+            person.version += 1
+            person.save(update_fields=["version", "updated_at"])
+            audit(
+                actor=actor,
+                action=AuditEvent.Action.UPDATE,
+                obj=person,
+                unit=person.ward_id,
+                changes={**redated, "version": person.version},
+            )
+            return person
+        changes |= redated
     if not changes:
         return person
     old_registered_on, old_group = person.registered_on, person.group

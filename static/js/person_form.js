@@ -1,7 +1,7 @@
-/* The person edit form: «Từ ngày» and «Lý do thay đổi nhóm» matter only when the group
-   changes, so they show once another group is chosen (the form's data-group-initial is the
-   group on file). Without this script both stay visible with their help text, and the server
-   ignores them when the group stays the same. No inline script. */
+/* The person edit form: «Lý do thay đổi nhóm» matters only when the group changes or the day
+   the current group started is corrected, so it shows once another group is chosen or «Từ
+   ngày» is filled in (the form's data-group-initial is the group on file); «Từ ngày» always
+   shows. Without this script both stay visible with their help text. No inline script. */
 (function () {
   "use strict";
   var form = document.querySelector("form[data-group-initial]");
@@ -9,7 +9,8 @@
     return;
   }
   var select = form.querySelector("select[name=group]");
-  var boxes = ["group_since", "group_reason"]
+  var since = form.querySelector("input[name=group_since]");
+  var boxes = ["group_reason"]
     .map(function (name) { return document.getElementById("div_id_" + name); })
     .filter(function (box) { return box !== null; });
   if (!select || !boxes.length) {
@@ -17,7 +18,7 @@
   }
   var initial = form.getAttribute("data-group-initial");
   function apply(onLoad) {
-    var changed = select.value !== initial;
+    var changed = select.value !== initial || (since !== null && since.value !== "");
     boxes.forEach(function (box) {
       // A box posted with an error or a value comes back in sight.
       var input = box.querySelector("input, textarea");
@@ -26,5 +27,8 @@
     });
   }
   select.addEventListener("change", function () { apply(false); });
+  if (since !== null) {
+    since.addEventListener("change", function () { apply(false); });
+  }
   apply(true);
 })();

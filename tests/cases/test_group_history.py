@@ -207,6 +207,31 @@ def test_the_same_group_writes_no_entry_whatever_the_date_and_reason(world):
     assert len(history(person)) == 1
 
 
+def test_a_change_saved_on_the_wrong_day_is_moved_back_and_its_contacts_follow(world):
+    """The group changed on the 28th but was saved as of the 31st: saving the same group from
+    the 28th moves the entry and the visits of the 28th and 30th count under the new group;
+    moving it forward again gives them back the old one."""
+    person = register(world)
+    for day in (D28, D30, D31):
+        visit(world, person, day)
+    change(world, person, G.DRUG_USER, since=D31)
+    by_day = lambda: dict(  # noqa: E731
+        Contact.objects.filter(person=person).values_list("occurred_on", "person_group")
+    )
+    assert by_day() == {D28: G.HIGH_RISK, D30: G.HIGH_RISK, D31: G.DRUG_USER}
+    change(world, person, G.DRUG_USER, since=D28, reason="Ghi sai ngày đổi nhóm")
+    assert history(person)[1][:3] == (D28, G.DRUG_USER, "Ghi sai ngày đổi nhóm")
+    assert by_day() == {D28: G.DRUG_USER, D30: G.DRUG_USER, D31: G.DRUG_USER}
+    event = AuditEvent.objects.filter(action="update", object_id=str(person.pk)).latest("pk")
+    assert event.changes["contacts_restamped"] == 2 and "reason" not in str(event.changes)
+    change(world, person, G.DRUG_USER, since=D30, reason="")
+    assert by_day() == {D28: G.HIGH_RISK, D30: G.DRUG_USER, D31: G.DRUG_USER}
+    assert_contacts_carry_their_day(person)
+    with pytest.raises(ValidationError) as error:  # not onto or before the previous entry
+        change(world, person, G.DRUG_USER, since=REGISTERED)
+    assert "Nhóm trước đó được ghi nhận từ ngày" in str(error.value)
+
+
 def test_a_corrected_day_of_registration_moves_the_start_of_the_history(world):
     person = register(world)
     earlier = REGISTERED - datetime.timedelta(days=10)
