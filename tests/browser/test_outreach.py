@@ -122,9 +122,11 @@ def test_leader_types_a_notebook_into_the_grid_on_a_desktop(desktop, live_world)
     fill(1, "2026-02-20", MEETING, sessions="4", participants="160")
     fill(2, "2026-03-05", LEAFLETS, items="700")
     fill(3, "2026-03-20", "Sinh hoạt, giao ban Đội")
-    # a radio line has no participants: the box is locked
-    assert rows.nth(0).locator("input[name$=-participants]").is_disabled()
+    # a leaflet drop has no participants nor minutes: the boxes are locked; a radio line may
+    # give its estimated listeners
+    assert rows.nth(2).locator("input[name$=-participants]").is_disabled()
     assert rows.nth(2).locator("input[name$=-minutes_each]").is_disabled()
+    assert not rows.nth(0).locator("input[name$=-participants]").is_disabled()
     page.get_by_role("button", name="Thêm dòng trống").click()
     assert rows.count() == 24
     assert rows.nth(0).locator("input[name$=-sessions]").input_value() == "35"
