@@ -20,8 +20,12 @@ What could not be recovered:
   records that the group changed, never from what to what (the group is sensitive personal
   data and never enters the trail, cases.services);
 - changes made outside the services (the admin, a shell, SQL, an import that wrote rows
-  directly) or before the audit trail existed: such a person has their current group since
-  registration;
+  directly) or before the audit trail existed: for such a person (no audited change) the
+  history is read from their contacts alone, in the order they happened: the group of the
+  first contact from registration, a new entry on the day of each contact stamped with
+  another group, and the current group from the day after the last contact of another group
+  (the day it really changed is not known; no contact is thereby counted under another group
+  than the one it was stamped with). Without contacts, the current group since registration;
 - the day a change took effect: only the day it was saved is known, so a group corrected days
   after the fact is dated the day of the correction;
 - why the group changed: the reason says only that the entry was rebuilt (empty for an
@@ -37,6 +41,7 @@ Persons who already have an entry are left as they are, so the migration can run
 """
 
 import bisect
+import datetime
 from collections import defaultdict
 
 from django.db import migrations
@@ -45,6 +50,9 @@ from django.utils import timezone
 BATCH = 2_000
 REGISTERED = "Đưa vào danh sách (dựng lại khi thêm lịch sử nhóm)"
 CHANGED = "Sửa nhóm trong hồ sơ (dựng lại từ nhật ký)"
+SEEN = "Nhóm ghi trên lượt tiếp cận (dựng lại khi thêm lịch sử nhóm)"
+CURRENT = "Nhóm hiện tại, ngày đổi không rõ (dựng lại khi thêm lịch sử nhóm)"
+ONE_DAY = datetime.timedelta(days=1)
 
 
 def _audited_changes(AuditEvent) -> dict[int, list[tuple]]:
@@ -111,6 +119,38 @@ def rebuild(person, events, contacts, groups) -> list[dict]:
     return entries
 
 
+def from_contacts(person, contacts, groups) -> list[dict]:
+    """The entries of a person without any audited change (a row as `rebuild` takes it), from
+    `contacts`, (occurred_on, person_group) in the order they happened."""
+    pk, current, registered_on, created_by_id, anonymised_on = person
+    seen = [(max(day, registered_on), group) for day, group in contacts if group in groups]
+    spans = [[registered_on, seen[0][1] if seen else current, created_by_id, REGISTERED]]
+    for day, group in seen:
+        if group == spans[-1][1]:
+            continue
+        if day == spans[-1][0]:
+            spans[-1][1] = group
+        else:
+            spans.append([day, group, None, SEEN])
+    if spans[-1][1] != current:
+        day = max(seen[-1][0] + ONE_DAY, spans[-1][0] + ONE_DAY)
+        spans.append([day, current, None, CURRENT])
+    entries, last = [], None
+    for since, group, by, reason in spans:
+        if group != last:
+            entries.append(
+                {
+                    "person_id": pk,
+                    "group": group,
+                    "since": since,
+                    "reason": "" if anonymised_on else reason,
+                    "created_by_id": by,
+                }
+            )
+            last = group
+    return entries
+
+
 def build_group_history(apps, schema_editor):
     Person = apps.get_model("cases", "Person")
     GroupChange = apps.get_model("cases", "GroupChange")
@@ -134,19 +174,31 @@ def build_group_history(apps, schema_editor):
 
 
 def _write(GroupChange, Contact, batch, events, groups) -> None:
-    changed = [person[0] for person in batch if person[0] in events]
-    contacts = defaultdict(list)
+    # Persons with audited changes: their contacts in the order written; the others: in the
+    # order they happened.
+    written, happened = defaultdict(list), defaultdict(list)
     rows = (
-        Contact.objects.filter(person_id__in=changed)
-        .order_by("created_at", "pk")
-        .values_list("person_id", "created_at", "person_group")
+        Contact.objects.filter(person_id__in=[person[0] for person in batch])
+        .order_by("occurred_on", "created_at", "pk")
+        .values_list("pk", "person_id", "occurred_on", "created_at", "person_group")
     )
-    for person_id, written, group in rows.iterator(chunk_size=BATCH):
-        contacts[person_id].append((written, group))
+    for pk, person_id, day, at, group in rows.iterator(chunk_size=BATCH):
+        if person_id in events:
+            written[person_id].append((at, pk, group))
+        else:
+            happened[person_id].append((day, group))
+    for contacts in written.values():
+        contacts.sort()
     entries = [
         GroupChange(**entry)
         for person in batch
-        for entry in rebuild(person, events.get(person[0], []), contacts[person[0]], groups)
+        for entry in (
+            rebuild(
+                person, events[person[0]], [(at, g) for at, _pk, g in written[person[0]]], groups
+            )
+            if person[0] in events
+            else from_contacts(person, happened[person[0]], groups)
+        )
     ]
     GroupChange.objects.bulk_create(entries, batch_size=BATCH)
 

@@ -387,7 +387,6 @@ def _written(contact: Contact, day: datetime.date, hour: int = 10) -> None:
 
 def test_the_migration_gives_a_person_without_audit_trail_their_group_since_registration(world):
     person = f.person(ward=world.ward_a, group=G.ADDICTED, created_by=world.leader)
-    old = f.contact(person=person, person_group=G.HIGH_RISK, occurred_on=datetime.date(2024, 3, 1))
     build_group_history(apps, None)
     assert history(person) == [
         (
@@ -397,8 +396,32 @@ def test_the_migration_gives_a_person_without_audit_trail_their_group_since_regi
             world.leader.pk,
         )
     ]
-    # the contacts keep the group known when they were written
-    assert Contact.objects.get(pk=old.pk).person_group == G.HIGH_RISK
+
+
+def test_the_migration_reads_a_history_without_audit_trail_from_the_contacts(world):
+    """A group changed outside the services (no audit): the contacts, in the order they
+    happened, tell the group of their days, and each keeps the group it was stamped with."""
+    person = f.person(
+        ward=world.ward_a, group=G.ADDICTED, registered_on=REGISTERED, created_by=world.leader
+    )
+    days = (REGISTERED, D28, D30, D31)
+    stamps = (G.HIGH_RISK, G.HIGH_RISK, G.DRUG_USER, G.DRUG_USER)
+    for day, group in zip(days, stamps, strict=True):
+        f.contact(person=person, person_group=group, occurred_on=day)
+    build_group_history(apps, None)
+    assert [e[:3] for e in history(person)] == [
+        (REGISTERED, G.HIGH_RISK, "Đưa vào danh sách (dựng lại khi thêm lịch sử nhóm)"),
+        (D30, G.DRUG_USER, "Nhóm ghi trên lượt tiếp cận (dựng lại khi thêm lịch sử nhóm)"),
+        (
+            D31 + datetime.timedelta(1),
+            G.ADDICTED,
+            "Nhóm hiện tại, ngày đổi không rõ (dựng lại khi thêm lịch sử nhóm)",
+        ),
+    ]
+    assert [c.person_group for c in Contact.objects.filter(person=person).order_by("pk")] == list(
+        stamps
+    )
+    assert_contacts_carry_their_day(person)
 
 
 def test_the_migration_dates_each_audited_change_and_reads_the_groups_between_from_contacts(world):
