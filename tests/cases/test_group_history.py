@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime
 import json
+import threading
 from importlib import import_module
 
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,7 @@ from cases.rules import group_on
 from cases.services.groups import _restamp
 from imports.kinds import people
 from tests import factories as f
+from tests.cases.test_assignments import _in_thread, _wait_until_a_backend_waits_for_a_lock
 from wards.models import AuditEvent
 
 G = Person.Group
@@ -205,6 +207,37 @@ def test_the_same_group_writes_no_entry_whatever_the_date_and_reason(world):
     person = register(world)
     change(world, person, G.HIGH_RISK, since=D30, reason="", phone="0912345678")
     assert len(history(person)) == 1
+
+
+@pytest.mark.postgres
+def test_a_visit_written_while_a_change_dated_back_commits_waits_and_takes_its_group(
+    transactional_db, world
+):
+    """The leader dates a change back to the 28th while a volunteer writes the visit of the
+    30th: the visit waits for the person's lock, then reads the new history, so it is never
+    stamped with the group the change is replacing."""
+    person = register(world)
+    changing = threading.Event()
+
+    def leader():
+        with transaction.atomic():
+            change(world, person, G.DRUG_USER, since=D28)
+            changing.set()
+            # Commit only once the volunteer's visit is queued behind the person's lock.
+            assert _wait_until_a_backend_waits_for_a_lock()
+
+    def volunteer():
+        changing.wait(10)
+        return visit(world, person, D30)
+
+    threads = [_in_thread(leader), _in_thread(volunteer)]
+    for thread, _outcome in threads:
+        thread.join(30)
+    (_, changed), (_, written) = threads
+    assert "error" not in changed, changed.get("error")
+    assert written["value"].person_group == G.DRUG_USER
+    assert Contact.objects.get(pk=written["value"].pk).person_group == G.DRUG_USER
+    assert_contacts_carry_their_day(person)
 
 
 def test_a_change_saved_on_the_wrong_day_is_moved_back_and_its_contacts_follow(world):
