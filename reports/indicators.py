@@ -18,6 +18,7 @@ figure cannot be missing from the paragraph by oversight (tests/reports/test_nar
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -639,15 +640,16 @@ class Catalogue:
     sections: tuple[Section, ...]
     programmes: tuple[str, ...] = ()  # the codes of the programmes it has rows for
 
-    @property
+    # Derived once per catalogue: the rollup reads `codes` for the unit and each child unit.
+    @cached_property
     def indicators(self) -> tuple[Indicator, ...]:
         return tuple(i for s in self.sections for i in s.indicators)
 
-    @property
+    @cached_property
     def by_code(self) -> dict[str, Indicator]:
         return {i.code: i for i in self.indicators}
 
-    @property
+    @cached_property
     def codes(self) -> tuple[str, ...]:
         return tuple(i.code for i in self.indicators)
 

@@ -56,9 +56,8 @@ def _ctx(request: HttpRequest, grant: Grant) -> dict:
 
 
 def _list_url(request: HttpRequest, grant: Grant) -> str:
-    several = len(department_grants(request.user, CAP)) > 1
-    query = f"?{urlencode({'dv': grant.unit.code})}" if several else ""
-    return reverse("outreach:unit_activity_list") + query
+    dv = _ctx(request, grant)["dv"]
+    return reverse("outreach:unit_activity_list") + (f"?{dv}" if dv else "")
 
 
 def _get_activity(request: HttpRequest, pk: int) -> Activity:
