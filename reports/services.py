@@ -74,7 +74,7 @@ def submission_submit(
         with transaction.atomic():
             submission.save()
     except IntegrityError:
-        # Two submits at once: the other one won (reports_submission_one_per_period).
+        # Two submits at once: the other one won (reports_submission_one_per_version).
         raise already_submitted(Submission.objects.for_period(period).get(unit=unit)) from None
     audit(
         actor=actor,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import exports, page, submissions
+from reports.views import exports, page, status, submissions
 
 app_name = "reports"
 
@@ -11,6 +11,6 @@ urlpatterns = [
     path("bao-cao/tai-ve/<str:fmt>/", exports.report_export, name="report_export"),
     # submissions (reports/views/submissions.py)
     path("bao-cao/nop/", submissions.submission_add, name="submission_add"),
-    path("bao-cao/tinh-hinh-nop/", submissions.submission_status, name="submission_status"),
+    path("bao-cao/tinh-hinh-nop/", status.submission_status, name="submission_status"),
     path("bao-cao/da-nop/<int:pk>/", submissions.submission_detail, name="submission_detail"),
 ]

@@ -46,6 +46,9 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "outreach_manage": frozenset({L, OF}),
     # submit the ward's period report (the figures and narrative, frozen)
     "report_submit": frozenset({L, OF}),
+    # see the submissions of the units below the post as received, approve them or return
+    # them with a reason (never the post's own unit: nobody reviews their own report)
+    "report_review": frozenset({S}),
     # counts and reports, never names
     "aggregate": frozenset({V, L, OF, S, A}),
     # the audit trail of the unit
