@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 CALENDAR, OFFICIAL = "calendar", "official"
 CUTOFFS = (CALENDAR, OFFICIAL)
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+REPORTABLE = ("month", "quarter", "half", "year")  # the kinds offices submit
 
 
 class PeriodError(ValueError):
@@ -71,6 +72,12 @@ class Period:
         """The label as filed, in Vietnamese whatever the interface language."""
         with translation.override("vi"):
             return str(self.label)
+
+    @property
+    def reportable(self) -> bool:
+        """A period offices file a report for (a month, quarter, half-year or year), and so
+        one whose submissions are followed; not a multi-year review or a range of dates."""
+        return self.kind in REPORTABLE
 
     @property
     def days(self) -> int:

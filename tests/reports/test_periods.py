@@ -240,3 +240,19 @@ def test_bad_specs_say_what_is_wrong_in_vietnamese(spec, cutoff, words):
 def test_parse_accepts_none_as_an_empty_spec():
     with pytest.raises(PeriodError):
         parse(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("spec", "reportable"),
+    [
+        ("2024-03", True),
+        ("2024-Q2", True),
+        ("2024-H1", True),
+        ("2024", True),
+        ("2012..2022", False),
+        ("2024-01-15..2024-06-14", False),
+    ],
+)
+@pytest.mark.parametrize("cutoff", ["calendar", "official"])
+def test_only_months_quarters_halves_and_years_are_reportable(spec, reportable, cutoff):
+    assert parse(spec, cutoff).reportable is reportable
