@@ -8,7 +8,10 @@ added under "previous".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
 
+from reports.grouping import former_districts, vi_key
 from reports.indicators import Catalogue, Indicator, Section, catalogue
 from reports.periods import Period
 from reports.rollup import Tally, tally
@@ -33,6 +36,35 @@ class SectionRows:
     rows: tuple[Row, ...]
 
 
+# Standing counts of the team that a unit has whether or not it did anything in the period:
+# `has_data` leaves them out, so that a commune whose team exists but recorded nothing is a
+# unit without figures. (Persons on the list, managed persons and clubs are figures: they come
+# from the unit's own records.)
+STRUCTURAL = ("team.teams", "team.members")
+
+
+def structural(code: str) -> bool:
+    return any(code == s or code.startswith(s + ".") for s in STRUCTURAL)
+
+
+def in_millions(value: int) -> Decimal:
+    """Đồng to triệu đồng, the one unit money is shown in: to two decimals, without trailing
+    zeros (112.500.000 → 112.5, 2.000.000 → 2)."""
+    millions = (Decimal(value) / Decimal(1_000_000)).quantize(Decimal("0.01"))
+    if millions == millions.to_integral_value():
+        return millions.quantize(Decimal(1))
+    return millions.normalize()  # not whole: no exponent form
+
+
+@dataclass(frozen=True)
+class ChildGroup:
+    """Child units under the pre-2025 district most of their wards came from (None: no such
+    district, or no grouping)."""
+
+    district: AdminUnit | None
+    children: list[AdminUnit]
+
+
 @dataclass
 class Report:
     unit: AdminUnit
@@ -41,9 +73,41 @@ class Report:
     current: Tally
     before: Tally
 
-    @property
+    @cached_property
     def children(self) -> list[AdminUnit]:
-        return self.current.children
+        """The child units in Vietnamese dictionary order (reports.grouping.vi_key)."""
+        return sorted(self.current.children, key=lambda c: (vi_key(c.name), c.code))
+
+    @cached_property
+    def child_groups(self) -> list[ChildGroup]:
+        """The children grouped by former district (reports.grouping.former_districts), the
+        groups in Vietnamese order of the district's name, the children without one last; a
+        single group with district None when no child has a former district."""
+        if not self.children:
+            return []
+        former = former_districts(self.children, self.period)
+        groups: dict[int | None, ChildGroup] = {}
+        for child in self.children:
+            district = former[child.pk]
+            key = district.pk if district is not None else None
+            groups.setdefault(key, ChildGroup(district, [])).children.append(child)
+        named = sorted(
+            (g for k, g in groups.items() if k is not None),
+            key=lambda g: (vi_key(g.district.name), g.district.code),
+        )
+        return named + ([groups[None]] if None in groups else [])
+
+    def has_data(self, child: AdminUnit) -> bool:
+        """Whether any figure of the child is not zero, the team's standing counts (STRUCTURAL)
+        left out."""
+        return any(v for code, v in self.child_values(child).items() if not structural(code))
+
+    @property
+    def previous_has_data(self) -> bool:
+        """Whether any figure of the comparison period is not zero, the team's standing counts
+        left out as in `has_data` (teams founded before any record was kept would otherwise
+        make an empty period look like one to compare with)."""
+        return any(v for code, v in self.previous.items() if not structural(code))
 
     @property
     def values(self) -> dict[str, int]:
