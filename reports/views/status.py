@@ -235,7 +235,10 @@ def status_board(unit: AdminUnit, period: Period, today: datetime.date) -> Board
         names.setdefault(state, []).append(scope[ward_id][1])
     board.names = {state: sorted(ns, key=vi_key) for state, ns in names.items()}
 
-    districts = former_districts(lay.children, period)
+    # a province's communes by former district (a district's wards are not regrouped)
+    districts = {}
+    if unit.level == AdminUnit.Level.PROVINCE:
+        districts = former_districts(lay.children, period)
     board.grouped = any(d is not None for d in districts.values())
     groups: dict[int | None, Group] = {}
     for row in sorted(rows.values(), key=lambda r: vi_key(r.unit.name)):
