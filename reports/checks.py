@@ -30,18 +30,24 @@ from django.utils.translation import ngettext_lazy
 
 from cases.models import Assignment, Contact, Enrollment
 from outreach.models import Activity, Referral
-from reports.indicators import COMMUNICATION, catalogue
+from reports.indicators import MONEY, catalogue
 from reports.periods import Period, month_bounds
 from reports.rollup import tally
 from wards.models import AdminUnit, Member, Team, holds_on
 
 # A person contacted more often than this in one calendar month (a contact a day and more).
 MAX_CONTACTS_A_MONTH = 31
-# A figure is far from another when it is more than this many times larger or smaller.
-FACTOR = 5
-# Figures compared with last year or with the usual month only when both are at least this:
-# 1 against 6 says nothing.
-MIN_FIGURE = 5
+# A figure is far from the same period last year when it is more than YEAR_FACTOR times larger
+# or smaller, both being at least YEAR_MIN (3 against 40 says nothing). Ten, not five: a ward's
+# quarter moves five to nine times with its campaigns (a pledge drive, a training course, the
+# radio season: the demo's teams do all of these), while a digit typed too many or a quarter
+# left unentered moves it ten times and more.
+YEAR_FACTOR, YEAR_MIN = 10, 10
+# A month is far from the unit's usual month (the median of the 12 months before the period)
+# when more than MONTH_FACTOR times larger or smaller, the median being at least MONTH_MIN.
+# The counts compared (contacts, activities written down) follow the work, not the campaigns,
+# so five is enough to show a month left out or entered twice.
+MONTH_FACTOR, MONTH_MIN = 5, 5
 # The largest loan a referral may record: 200 million đồng (QĐ 08/2026).
 LOAN_CAP = 200_000_000
 
@@ -203,11 +209,12 @@ def enrollment_overdue(ctx: Context) -> int:
 
 
 def helper_without_contact(ctx: Context) -> int:
-    """Members who helped someone during the period (an assignment holding on one of its
-    days) and were still in the team at its end, with no contact recorded in the period."""
+    """Members of the team at the period's end who followed someone throughout the period
+    (an assignment holding on its first and its last day) and recorded no contact in it, with
+    anyone. A helper assigned during the period has not had the time, and is left out."""
     start, end = ctx.period.start, ctx.period.end
-    assigned = Assignment.objects.filter(started_on__lte=end).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=start)
+    assigned = Assignment.objects.filter(started_on__lte=start).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=end)
     )
     met = Contact.objects.filter(ctx.during("occurred_on"), member__isnull=False)
     return (
@@ -246,42 +253,58 @@ def loan_without_amount(ctx: Context) -> int:
     return _completed_loans(ctx).filter(Q(amount__isnull=True) | Q(amount=0)).count()
 
 
-def loan_over_cap(ctx: Context) -> int:
+def loan_over_cap(ctx: Context) -> tuple[int, dict]:
     """Loans completed in the period above LOAN_CAP (a digit too many, most likely)."""
-    return _completed_loans(ctx).filter(amount__gt=LOAN_CAP).count()
+    cap = f"{LOAN_CAP:,}".replace(",", ".")
+    return _completed_loans(ctx).filter(amount__gt=LOAN_CAP).count(), {"cap": cap}
 
 
-def team_below_size(ctx: Context) -> int:
+def team_below_size(ctx: Context) -> tuple[int, dict]:
     """Teams of the scope holding on the period's last day with fewer members that day than
     settings.TEAM_SIZE_MIN."""
-    end = ctx.period.end
-    return (
+    end, least = ctx.period.end, settings.TEAM_SIZE_MIN
+    small = (
         Team.objects.holding_on(end)
         .filter(ward__in=ctx.scope)
         .with_composition(end)
-        .filter(size__lt=settings.TEAM_SIZE_MIN)
+        .filter(size__lt=least)
         .count()
     )
+    return small, {"least": least}
 
 
-def _far(value: int, usual: float) -> bool:
-    return value > FACTOR * usual or value * FACTOR < usual
+def _far(value: float, usual: float, factor: int) -> bool:
+    return value > factor * usual or value * factor < usual
 
 
 def figure_vs_last_year(ctx: Context) -> tuple[int, dict]:
-    """Figures (rows, not «of which» rows) more than FACTOR times larger or smaller than the
-    same period last year, both at least MIN_FIGURE."""
+    """Figures (rows, not «of which» rows) more than YEAR_FACTOR times larger or smaller than
+    in the comparison period (`Period.previous`), both at least YEAR_MIN.
+
+    Sums of money are left out: a few loans make them, so they swing with the bank's rounds
+    (loan_without_amount and loan_over_cap check the loans themselves). Nothing is compared
+    when the unit did not exist yet on the comparison period's first day: a ward formed by a
+    merger compares its own team with the several teams of its predecessors, and its leader
+    can neither fix nor explain their figures."""
+    before = ctx.period.previous()
+    if ctx.unit.valid_from is not None and ctx.unit.valid_from > before.start:
+        return 0
     labels = []
     for indicator in ctx.catalogue.indicators:
-        if indicator.sub:
+        if indicator.sub or indicator.kind == MONEY:
             continue
-        now, before = ctx.values.get(indicator.code, 0), ctx.previous.get(indicator.code, 0)
-        if min(now, before) >= MIN_FIGURE and _far(now, before):
+        now, then = ctx.values.get(indicator.code, 0), ctx.previous.get(indicator.code, 0)
+        if min(now, then) >= YEAR_MIN and _far(now, then, YEAR_FACTOR):
             labels.append(str(indicator.label))
-    return len(labels), {"labels": "; ".join(labels)}
+    same = ctx.period.kind in ("month", "quarter", "half", "year")
+    return len(labels), {
+        "labels": "; ".join(labels),
+        "factor": YEAR_FACTOR,
+        "before": _("cùng kỳ năm trước") if same else _("kỳ liền trước"),
+    }
 
 
-def _monthly(ctx: Context, months, qs, day: str, amount) -> dict[str, int]:
+def _monthly(months, qs, day: str, amount) -> dict[str, int]:
     """`amount` of `qs` per month of `months` ((start, end, "mm/yyyy")), read as one grouped
     query by day: at most one row a day, whatever the number of records."""
     first, last = months[0][0], months[-1][1]
@@ -322,19 +345,20 @@ MONTHLY_FIGURES = (
         "occurred_on",
         Count("pk"),
     ),
+    # Lines of the notebook, not sessions: one line may record 35 broadcasts.
     (
-        _("cuộc tuyên truyền"),
-        lambda ctx: Activity.objects.filter(unit__in=ctx.scope, kind__in=COMMUNICATION),
+        _("hoạt động được ghi"),
+        lambda ctx: Activity.objects.filter(unit__in=ctx.scope),
         "occurred_on",
-        Sum("sessions"),
+        Count("pk"),
     ),
 )
 
 
 def figure_vs_usual_month(ctx: Context) -> tuple[int, dict]:
-    """Whole months of the period whose number of contacts or of communication sessions is
-    more than FACTOR times larger or smaller than the median month of the 12 months before,
-    the median at least MIN_FIGURE. One grouped query per figure."""
+    """Whole months of the period whose number of contacts or of activities written down is
+    more than MONTH_FACTOR times larger or smaller than the median month of the 12 months before,
+    the median at least MONTH_MIN. One grouped query per figure."""
     cutoff = ctx.period.cutoff if ctx.period.kind != "range" else ""
     whole = [
         (s, e, label)
@@ -346,12 +370,16 @@ def figure_vs_usual_month(ctx: Context) -> tuple[int, dict]:
     before = _months_before(ctx.period, 12)
     found = []
     for name, qs, day, amount in MONTHLY_FIGURES:
-        figures = _monthly(ctx, before + whole, qs(ctx), day, amount)
+        figures = _monthly(before + whole, qs(ctx), day, amount)
         usual = statistics.median(figures[label] for _s, _e, label in before)
-        if usual < MIN_FIGURE:
+        if usual < MONTH_MIN:
             continue
-        found += [f"{name} {label}" for _s, _e, label in whole if _far(figures[label], usual)]
-    return len(found), {"items": "; ".join(found)}
+        found += [
+            _("%(figure)s tháng %(month)s") % {"figure": name, "month": label}
+            for _s, _e, label in whole
+            if _far(figures[label], usual, MONTH_FACTOR)
+        ]
+    return len(found), {"items": "; ".join(found), "factor": MONTH_FACTOR}
 
 
 RULES: tuple[Rule, ...] = (
@@ -388,14 +416,32 @@ RULES: tuple[Rule, ...] = (
         _("Xem lại ngày tiếp cận hoặc ngày đưa vào danh sách ở trang Hồ sơ."),
     ),
     Rule(
-        "contact_dated_after_entry",
-        contact_dated_after_entry,
+        "figure_vs_last_year",
+        figure_vs_last_year,
         ngettext_lazy(
-            "Có %(n)d lượt tiếp cận ghi ngày muộn hơn ngày nhập vào hệ thống.",
-            "Có %(n)d lượt tiếp cận ghi ngày muộn hơn ngày nhập vào hệ thống.",
+            "%(n)d số liệu chênh lệch hơn %(factor)d lần so với %(before)s: %(labels)s.",
+            "%(n)d số liệu chênh lệch hơn %(factor)d lần so với %(before)s: %(labels)s.",
             "n",
         ),
-        _("Một lượt tiếp cận chỉ ghi sau khi đã diễn ra: sửa ngày ở trang Hồ sơ."),
+        _(
+            "Kiểm tra các hoạt động, hồ sơ của kỳ này ở trang Hoạt động và trang Hồ sơ; nếu số "
+            "liệu đúng, hãy giải thích lý do."
+        ),
+    ),
+    Rule(
+        "figure_vs_usual_month",
+        figure_vs_usual_month,
+        ngettext_lazy(
+            "%(n)d số liệu tháng chênh lệch hơn %(factor)d lần so với mức thường gặp (trung vị) "
+            "của 12 tháng trước: %(items)s.",
+            "%(n)d số liệu tháng chênh lệch hơn %(factor)d lần so với mức thường gặp (trung vị) "
+            "của 12 tháng trước: %(items)s.",
+            "n",
+        ),
+        _(
+            "Xem các lượt tiếp cận, hoạt động của tháng đó: có thể thiếu hoặc nhập trùng; nếu "
+            "đúng, hãy giải thích lý do."
+        ),
     ),
     Rule(
         "too_many_contacts",
@@ -406,6 +452,103 @@ RULES: tuple[Rule, ...] = (
             "n",
         ),
         _("Có thể một lượt bị nhập nhiều lần: xem nhật ký tiếp cận ở trang Hồ sơ."),
+    ),
+    Rule(
+        "activity_duplicates",
+        activity_duplicates,
+        ngettext_lazy(
+            "Có %(n)d hoạt động có thể bị nhập trùng (cùng ngày, cùng loại, cùng nội dung và "
+            "số liệu với một dòng khác).",
+            "Có %(n)d hoạt động có thể bị nhập trùng (cùng ngày, cùng loại, cùng nội dung và "
+            "số liệu với một dòng khác).",
+            "n",
+        ),
+        _("Xóa dòng thừa ở trang Hoạt động; nếu là hai hoạt động thật, ghi rõ nội dung."),
+    ),
+    Rule(
+        "enrollment_overdue",
+        enrollment_overdue,
+        ngettext_lazy(
+            "Có %(n)d lượt tham gia chương trình đã quá ngày dự kiến kết thúc nhưng đến cuối "
+            "kỳ vẫn chưa kết thúc.",
+            "Có %(n)d lượt tham gia chương trình đã quá ngày dự kiến kết thúc nhưng đến cuối "
+            "kỳ vẫn chưa kết thúc.",
+            "n",
+        ),
+        _(
+            "Ghi ngày kết thúc ở trang Hồ sơ; nếu quyết định kết thúc được ban hành muộn, hãy "
+            "giải thích."
+        ),
+    ),
+    Rule(
+        "helper_without_contact",
+        helper_without_contact,
+        ngettext_lazy(
+            "%(n)d thành viên được phân công giúp đỡ nhưng không có lượt tiếp cận nào trong kỳ.",
+            "%(n)d thành viên được phân công giúp đỡ nhưng không có lượt tiếp cận nào trong kỳ.",
+            "n",
+        ),
+        _("Ghi bổ sung lượt tiếp cận ở trang Hồ sơ, hoặc phân công lại ở trang Đội."),
+    ),
+    Rule(
+        "contact_dated_after_entry",
+        contact_dated_after_entry,
+        ngettext_lazy(
+            "Có %(n)d lượt tiếp cận ghi ngày muộn hơn ngày nhập vào hệ thống.",
+            "Có %(n)d lượt tiếp cận ghi ngày muộn hơn ngày nhập vào hệ thống.",
+            "n",
+        ),
+        _("Một lượt tiếp cận chỉ ghi sau khi đã diễn ra: sửa ngày ở trang Hồ sơ."),
+    ),
+    Rule(
+        "caseload_with_departed_helper",
+        caseload_with_departed_helper,
+        ngettext_lazy(
+            "%(n)d người đến cuối kỳ vẫn được phân công cho thành viên đã thôi tham gia Đội.",
+            "%(n)d người đến cuối kỳ vẫn được phân công cho thành viên đã thôi tham gia Đội.",
+            "n",
+        ),
+        _("Phân công người giúp đỡ mới ở trang Đội."),
+    ),
+    Rule(
+        "loan_without_amount",
+        loan_without_amount,
+        ngettext_lazy(
+            "Có %(n)d khoản vay vốn đã hoàn thành trong kỳ nhưng chưa ghi số tiền.",
+            "Có %(n)d khoản vay vốn đã hoàn thành trong kỳ nhưng chưa ghi số tiền.",
+            "n",
+        ),
+        _("Ghi số tiền vay ở trang Giới thiệu, chuyển gửi."),
+    ),
+    Rule(
+        "loan_over_cap",
+        loan_over_cap,
+        ngettext_lazy(
+            "Có %(n)d khoản vay vốn ghi số tiền trên %(cap)s đồng, mức tối đa theo QĐ 08/2026.",
+            "Có %(n)d khoản vay vốn ghi số tiền trên %(cap)s đồng, mức tối đa theo QĐ 08/2026.",
+            "n",
+        ),
+        _("Kiểm tra số tiền (có thể thừa một chữ số) ở trang Giới thiệu, chuyển gửi."),
+    ),
+    Rule(
+        "activity_without_figures",
+        activity_without_figures,
+        ngettext_lazy(
+            "Có %(n)d hoạt động ghi 0 người tham dự hoặc số lượng 0.",
+            "Có %(n)d hoạt động ghi 0 người tham dự hoặc số lượng 0.",
+            "n",
+        ),
+        _("Ghi số người tham dự hoặc số lượng ở trang Hoạt động, hoặc xóa dòng không diễn ra."),
+    ),
+    Rule(
+        "team_below_size",
+        team_below_size,
+        ngettext_lazy(
+            "%(n)d Đội có ít hơn %(least)d thành viên vào ngày cuối kỳ.",
+            "%(n)d Đội có ít hơn %(least)d thành viên vào ngày cuối kỳ.",
+            "n",
+        ),
+        _("Bổ sung thành viên, hoặc ghi ngày tham gia, ngày thôi cho đúng, ở trang Đội."),
     ),
 )
 

@@ -190,6 +190,283 @@ def test_thirty_one_contacts_in_a_month_are_clean(world):
     assert codes(world.ward) == []
 
 
+# -- figure_vs_last_year --------------------------------------------------------------------
+
+
+def test_figure_vs_last_year_from_the_given_figures(world):
+    values = {"outreach.sessions": 120, "outreach.leaflets": 10, "team.trainees": 100}
+    previous = {"outreach.sessions": 11, "outreach.leaflets": 101, "team.trainees": 11}
+    found = checks.run(world.ward, PERIOD, values=values, previous=previous)
+    assert [(x.code, x.count) for x in found] == [("figure_vs_last_year", 2)]
+    # 120 against 11 and 10 against 101 are more than ten times apart; 100 against 11 is not.
+    assert "Số cuộc tuyên truyền" in found[0].text and "Số tờ rơi phát" in found[0].text
+    assert "cùng kỳ năm trước" in found[0].text and "10 lần" in found[0].text
+
+
+def test_figure_vs_last_year_leaves_out_small_figures_sub_rows_and_money(world):
+    values = {
+        "outreach.sessions": 200,  # 9 last year: too small to compare
+        "outreach.sessions.radio": 500,  # an «of which» row
+        "support.loan_amount": 900_000_000,  # money
+    }
+    previous = {
+        "outreach.sessions": 9,
+        "outreach.sessions.radio": 20,
+        "support.loan_amount": 30_000_000,
+    }
+    assert checks.run(world.ward, PERIOD, values=values, previous=previous) == []
+
+
+def test_figure_vs_last_year_from_the_records(world):
+    activity(world.ward, sessions=150)
+    activity(world.ward, occurred_on=D(2023, 2, 10), sessions=12)
+    finding = only(world.ward, "figure_vs_last_year")
+    assert finding.count == 1 and "Số cuộc tuyên truyền" in finding.text
+
+
+def test_figure_vs_last_year_is_not_compared_before_the_unit_existed(world):
+    world.ward.valid_from = D(2023, 7, 1)
+    world.ward.save()
+    values, previous = {"outreach.sessions": 150}, {"outreach.sessions": 12}
+    assert checks.run(world.ward, PERIOD, values=values, previous=previous) == []
+    world.ward.valid_from = D(2023, 1, 1)
+    world.ward.save()
+    found = checks.run(world.ward, PERIOD, values=values, previous=previous)
+    assert [x.code for x in found] == ["figure_vs_last_year"]
+
+
+# -- figure_vs_usual_month ------------------------------------------------------------------
+
+
+def contacts_by_month(world: World, counts: dict[tuple[int, int], int], day: int = 10) -> None:
+    """`counts[(year, month)]` contacts on the `day` of that month, spread over persons so
+    that nobody has too many."""
+    from cases.models import Contact
+
+    persons = [f.person(ward=world.ward, registered_on=D(2022, 1, 1)) for _ in range(10)]
+    rows = [
+        Contact(
+            person=persons[i % len(persons)],
+            ward=world.ward,
+            person_group=persons[0].group,
+            occurred_on=D(year, month, day),
+            kind=Contact.Kind.HOME_VISIT,
+        )
+        for (year, month), n in counts.items()
+        for i in range(n)
+    ]
+    Contact.objects.bulk_create(rows)
+
+
+YEAR_BEFORE = {(2023, m): 6 for m in range(1, 13)}
+
+
+def test_figure_vs_usual_month_finds_a_month_far_above_and_one_far_below(world):
+    contacts_by_month(world, {**YEAR_BEFORE, (2024, 1): 31, (2024, 2): 5})
+    # January: 31 > 5 × 6. February: 5 and the world's contact. March: none, 0 < 6 / 5.
+    finding = only(world.ward, "figure_vs_usual_month")
+    assert finding.count == 2
+    assert "lượt tiếp cận, giúp đỡ tháng 01/2024" in finding.text
+    assert "tháng 03/2024" in finding.text and "02/2024" not in finding.text
+
+
+def test_figure_vs_usual_month_follows_the_official_months(world):
+    contacts_by_month(world, {(2023, m): 6 for m in range(1, 13)}, day=20)
+    contacts_by_month(world, {(2024, 1): 6, (2024, 2): 6})
+    contacts_by_month(world, {(2024, 2): 40}, day=16)
+    # Official months run from the 15th to the 14th: 16/02 lies in the official 03/2024, whose
+    # 12 months before (15/12/2022 .. 14/12/2023) hold 6 each but the first.
+    official = parse("2024-Q1", "official")
+    finding = only(world.ward, "figure_vs_usual_month", official)
+    assert finding.count == 1 and "tháng 03/2024" in finding.text
+
+
+def test_figure_vs_usual_month_is_silent_within_five_times_or_on_few_records(world):
+    contacts_by_month(world, {**YEAR_BEFORE, (2024, 1): 30, (2024, 2): 2, (2024, 3): 12})
+    assert codes(world.ward) == []
+    # A month of a range cut short is not compared; nor is anything with a small median.
+    assert "figure_vs_usual_month" not in codes(world.ward, parse("2024-01-05..2024-01-20"))
+
+
+def test_figure_vs_usual_month_counts_activities_written_down(world):
+    for month in range(1, 13):
+        for day in range(1, 7):
+            activity(world.ward, occurred_on=D(2023, month, day))
+    for day in range(1, 7):
+        activity(world.ward, occurred_on=D(2024, 1, day))
+        activity(world.ward, occurred_on=D(2024, 2, day))
+    # March: nothing written down (0 < 6 / 5).
+    finding = only(world.ward, "figure_vs_usual_month")
+    assert finding.count == 1 and "hoạt động được ghi tháng 03/2024" in finding.text
+
+
+# -- activity_duplicates --------------------------------------------------------------------
+
+
+def test_activity_duplicates(world):
+    for _ in range(3):
+        activity(world.ward, title="Họp tổ dân phố số 4", place="Nhà văn hóa")
+    finding = only(world.ward, "activity_duplicates")
+    assert finding.count == 2  # two lines too many
+
+
+def test_activities_differing_in_a_figure_or_day_are_not_duplicates(world):
+    activity(world.ward, title="Họp tổ dân phố số 4", participants=30)
+    activity(world.ward, title="Họp tổ dân phố số 4", participants=31)
+    activity(world.ward, title="Họp tổ dân phố số 4", occurred_on=D(2024, 2, 11))
+    activity(world.ward, title="Họp tổ dân phố số 5")
+    assert codes(world.ward) == []
+
+
+# -- enrollment_overdue ---------------------------------------------------------------------
+
+
+def test_enrollment_overdue(world):
+    late = f.person(ward=world.ward, registered_on=D(2022, 12, 1))
+    f.enrollment(person=late, started_on=D(2023, 1, 1), due_on=D(2024, 1, 1))
+    other = f.person(ward=world.ward, registered_on=D(2022, 12, 1))
+    # Ended on the period's last day: still running that day.
+    f.enrollment(
+        person=other,
+        started_on=D(2023, 1, 1),
+        due_on=D(2024, 3, 30),
+        ended_on=D(2024, 3, 31),
+        end_reason="completed",
+    )
+    finding = only(world.ward, "enrollment_overdue")
+    assert finding.count == 2
+    assert "giải thích" in finding.hint
+
+
+def test_enrollment_due_on_the_last_day_or_ended_in_time_is_clean(world):
+    one = f.person(ward=world.ward, registered_on=D(2022, 12, 1))
+    f.enrollment(person=one, started_on=D(2023, 1, 1), due_on=D(2024, 3, 31))
+    two = f.person(ward=world.ward, registered_on=D(2022, 12, 1))
+    f.enrollment(
+        person=two,
+        started_on=D(2023, 1, 1),
+        due_on=D(2024, 1, 1),
+        ended_on=D(2024, 3, 30),
+        end_reason="completed",
+    )
+    assert codes(world.ward) == []
+
+
+# -- helper_without_contact -----------------------------------------------------------------
+
+
+def test_helper_without_contact(world):
+    quiet = world.members[1]
+    f.assignment(person=f.person(ward=world.ward, registered_on=D(2023, 6, 1)), member=quiet)
+    # A contact before the period does not count.
+    f.contact(person=world.person, member=quiet, occurred_on=D(2023, 12, 31))
+    assert only(world.ward, "helper_without_contact").count == 1
+
+
+def test_helper_assigned_during_the_period_or_with_a_contact_is_clean(world):
+    newcomer = f.person(ward=world.ward, registered_on=D(2024, 2, 1))
+    f.assignment(person=newcomer, member=world.members[1])
+    met = f.person(ward=world.ward, registered_on=D(2023, 6, 1))
+    f.assignment(person=met, member=world.members[2])
+    f.contact(person=met, member=world.members[2], occurred_on=D(2024, 3, 31))
+    assert codes(world.ward) == []
+
+
+# -- caseload_with_departed_helper ----------------------------------------------------------
+
+
+def test_caseload_with_departed_helper(world):
+    gone = f.member(team=world.team, left_on=D(2024, 3, 1), left_reason="Chuyển công tác")
+    for _ in range(2):
+        f.assignment(person=f.person(ward=world.ward, registered_on=D(2024, 1, 2)), member=gone)
+    finding = only(world.ward, "caseload_with_departed_helper")
+    assert finding.count == 2 and "2 người" in finding.text
+
+
+def test_helper_leaving_on_the_last_day_or_handed_over_is_clean(world):
+    last_day = f.member(team=world.team, left_on=D(2024, 3, 31), left_reason="Nghỉ hưu")
+    f.assignment(person=f.person(ward=world.ward, registered_on=D(2024, 1, 2)), member=last_day)
+    gone = f.member(team=world.team, left_on=D(2024, 3, 1), left_reason="Chuyển công tác")
+    handed = f.person(ward=world.ward, registered_on=D(2024, 1, 2))
+    f.assignment(person=handed, member=gone, ended_on=D(2024, 2, 29))
+    f.assignment(person=handed, member=world.helper, started_on=D(2024, 3, 1))
+    assert codes(world.ward) == []
+
+
+# -- loan_without_amount / loan_over_cap ----------------------------------------------------
+
+
+FEBRUARY = D(2024, 2, 10)
+
+
+def loan(world: World, amount, status: str = "completed", day=FEBRUARY):
+    return f.referral(
+        person=world.person, amount=amount, status=status, referred_on=D(2024, 1, 5), status_on=day
+    )
+
+
+def test_loan_without_amount(world):
+    loan(world, None)
+    loan(world, 0)
+    finding = only(world.ward, "loan_without_amount")
+    assert finding.count == 2
+
+
+def test_loans_with_an_amount_or_not_completed_in_the_period_are_clean(world):
+    loan(world, 50_000_000)
+    loan(world, None, status="approved")
+    loan(world, None, day=D(2024, 4, 2))
+    assert codes(world.ward) == []
+
+
+def test_loan_over_cap(world):
+    loan(world, 250_000_000)
+    loan(world, 200_000_000)  # the cap itself is allowed
+    finding = only(world.ward, "loan_over_cap")
+    assert finding.count == 1 and "200.000.000 đồng" in finding.text
+
+
+# -- activity_without_figures ---------------------------------------------------------------
+
+
+def test_activity_without_figures(world):
+    activity(world.ward, participants=0)
+    activity(world.ward, kind=Activity.Kind.LEAFLETS, items=0, title="Tờ rơi")
+    assert only(world.ward, "activity_without_figures").count == 2
+
+
+def test_activities_whose_kind_has_no_figure_are_clean(world):
+    activity(world.ward, kind=Activity.Kind.PATROL)
+    activity(world.ward, kind=Activity.Kind.TEAM_MEETING)
+    activity(world.ward, kind=Activity.Kind.LEAFLETS, items=200)
+    assert codes(world.ward) == []
+
+
+# -- team_below_size ------------------------------------------------------------------------
+
+
+def test_team_below_size(world, settings):
+    settings.TEAM_SIZE_MIN = 5
+    last = world.members[-1]
+    last.left_on, last.left_reason = D(2024, 3, 30), "Chuyển nơi ở"
+    last.save()
+    finding = only(world.ward, "team_below_size")
+    assert finding.count == 1 and "ít hơn 5 thành viên" in finding.text
+
+
+def test_team_at_the_minimum_on_the_last_day_is_clean(world, settings):
+    settings.TEAM_SIZE_MIN = 5
+    last = world.members[-1]
+    last.left_on, last.left_reason = D(2024, 3, 31), "Chuyển nơi ở"
+    last.save()
+    assert codes(world.ward) == []
+
+
+def test_rule_codes_are_unique_and_at_least_twelve():
+    rule_codes = [rule.code for rule in checks.RULES]
+    assert len(rule_codes) == len(set(rule_codes)) >= 12
+
+
 # -- together --------------------------------------------------------------------------------
 
 
@@ -209,6 +486,14 @@ def test_no_finding_names_a_person_and_every_count_is_positive(world):
         assert finding.count > 0
         assert "Bí Mật" not in finding.text + finding.hint
         assert finding.text.endswith(".")
+
+
+def test_given_figures_are_used_instead_of_computed(world):
+    with CaptureQueriesContext(connection) as computed:
+        checks.run(world.ward, PERIOD)
+    with CaptureQueriesContext(connection) as given:
+        checks.run(world.ward, PERIOD, values={}, previous={})
+    assert len(given) < len(computed)
 
 
 def grow(world: World, n: int) -> None:
