@@ -1,9 +1,10 @@
-"""Report submissions: a ward submits its period report, a supervisor follows which units
-have submitted, and anyone with the unit's figures opens a submitted report.
+"""Report submissions: a ward submits its period report (again, after it was returned), the
+unit above reviews it, and anyone with the unit's figures opens a submitted report.
 
-Every page takes the report query string (reports.choice: `don-vi`, `ky`, `cach-tinh`); a
-unit outside the user's `aggregate` scope is 404. Submitting needs `report_submit` over the
-unit (403 otherwise). Submissions show the submitter's name (a team member or an officer) and
+The submit page takes the report query string (reports.choice: `don-vi`, `ky`, `cach-tinh`);
+a unit outside the user's `aggregate` scope is 404. Submitting needs `report_submit` over the
+unit (403 otherwise), reviewing `report_review` at a post above it (403 otherwise). The pages
+show the submitter's and the reviewer's names (team members, officers, supervisors) and
 figures, never a supervised person's name.
 """
 
@@ -18,23 +19,35 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
+from reports import snapshot
 from reports.choice import CUTOFF, PERIOD, UNIT, Choice, PeriodError, choose
-from reports.forms import SubmissionForm
+from reports.forms import ReviewForm, SubmissionForm
 from reports.indicators import MONEY, Catalogue, Indicator, Section, catalogue
-from reports.models import Submission
+from reports.models import Review, Submission
 from reports.narrative import write
 from reports.periods import CALENDAR, Period, parse
 from reports.report import build
 from reports.rollup import tally
-from reports.services import check_submittable, fingerprint, freeze, submission_submit
+from reports.services import (
+    SECTIONS,
+    check_submittable,
+    fingerprint,
+    freeze,
+    submission_approve,
+    submission_return,
+    submission_submit,
+)
+from reports.snapshot import EXPLAIN, figures_changed, issuer_for, may_review, review_of
 from wards.access import access_for
 from wards.forms import add_service_errors
-from wards.models import AdminUnit
+from wards.models import AdminUnit, AuditEvent
 from wards.once import AlreadySubmitted, already_saved, submit_once, was_submitted
 
 ADD, DETAIL = (
@@ -42,6 +55,27 @@ ADD, DETAIL = (
     "reports/submission_detail.html",
 )
 SEEN = "so-lieu"  # the form's hidden field: the fingerprint of the figures shown
+AFTER = "lan-nop"  # the form's hidden field: the latest version when the page was read (0: none)
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+# The document's sections as the pages title them, in the filed report's order.
+SECTION_LABELS = {
+    "narrative": _lazy("Tình hình, kết quả chung"),
+    "evaluation": _lazy("Đánh giá"),
+    "next_tasks": _lazy("Phương hướng, nhiệm vụ kỳ tới"),
+    "recommendations": _lazy("Kiến nghị"),
+    "proposals": _lazy("Đề xuất"),
+}
+# What else a version may change: the recipients and the number of the document.
+OTHER_LABELS = {"recipients": _lazy("Nơi nhận"), "number": _lazy("Số văn bản")}
+# The records whose changes after an approval the detail page counts (never which ones).
+FEEDS_REPORTS = (
+    "cases.contact",
+    "cases.enrollment",
+    "cases.milestone",
+    "cases.person",
+    "outreach.activity",
+    "outreach.referral",
+)
 
 
 # Figures as a compact table ----------------------------------------------------------------
@@ -161,7 +195,38 @@ def _submit_units(user):
     return AdminUnit.objects.filter(pk__in=access_for(user).unit_ids("report_submit"))
 
 
+# States --------------------------------------------------------------------------------------
+
+RECEIVED, RETURNED, APPROVED = "received", Review.Decision.RETURNED, Review.Decision.APPROVED
+
+
+def state_of(review: Review | None) -> str:
+    """«Đã nhận» (no review yet), «Trả lại» or «Đã duyệt»."""
+    return RECEIVED if review is None else review.decision
+
+
 # Submitting ---------------------------------------------------------------------------------
+
+
+def default_recipients(unit: AdminUnit, issuer: AdminUnit | None) -> str:
+    """«Nơi nhận» of a first version: the unit above the office that files it, and the file."""
+    above = (issuer or unit).parent
+    lines = [f"- {above.name};"] if above is not None else []
+    return "\n".join([*lines, "- Lưu: VT."])
+
+
+def _initial(request: HttpRequest, latest: Submission | None, report, unit: AdminUnit) -> dict:
+    """A first version: the narrative written from the figures and the default recipients. A
+    new version: everything the latest said, its explanations kept for the same findings."""
+    if latest is None:
+        return {
+            "narrative": write(report.values, report.period, report.catalogue),
+            "recipients": default_recipients(unit, issuer_for(request.user, unit)),
+        }
+    initial = {name: getattr(latest, name) for name in (*SECTIONS, "recipients", "number")}
+    for check in latest.checks:
+        initial[EXPLAIN % check.get("code", "")] = check.get("explanation", "")
+    return initial
 
 
 @never_cache
@@ -175,40 +240,65 @@ def submission_add(request: HttpRequest) -> HttpResponse:
     if not access_for(request.user).can("report_submit", unit.pk):
         raise PermissionDenied
     ctx = {"choice": choice, **picker_ctx(request, _submit_units(request.user), choice)}
-    existing = Submission.objects.for_period(period).filter(unit=unit).first()
-    if existing is not None and request.method == "POST" and was_submitted(request):
+    latest = (
+        Submission.objects.for_period(period)
+        .filter(unit=unit)
+        .select_related("review__reviewed_by", "submitted_by")
+        .order_by("-version")
+        .first()
+    )
+    review = review_of(latest) if latest is not None else None
+    if latest is not None and request.method == "POST" and was_submitted(request):
         already_saved(request)  # «Nộp» tapped twice: the first made the submission
-        return redirect(existing)
+        return redirect(latest)
+    ctx.update(latest=latest, review=review, state=state_of(review) if latest else "")
     try:
         check_submittable(unit, period)
     except ValidationError as error:
         ctx["refused"] = error.messages[0]
-    if existing is not None or "refused" in ctx:
-        return render(request, ADD, {**ctx, "existing": existing})
-    form = SubmissionForm(request.POST if request.method == "POST" else None)
-    if form.is_bound and (submission := _submit(request, form, unit, period)):
-        message = _("Đã nộp báo cáo %(period)s của %(unit)s.")
-        messages.success(request, message % {"period": period.label, "unit": unit.name})
-        return redirect(submission)
+    if "refused" in ctx or ctx["state"] == APPROVED:
+        return render(request, ADD, ctx)
     report = build(unit, period)
     figures = freeze(report)
-    if not form.is_bound:
-        form = SubmissionForm(initial={"narrative": write(report.values, period, report.catalogue)})
+    found = snapshot.findings(unit, period, figures)
+    if request.method == "POST":
+        form = SubmissionForm(request.POST, findings=found)
+        seen = request.POST.get(SEEN, "")
+        if seen and seen != fingerprint(figures):
+            # the figures (and so the checks) moved: show them again before anything else
+            form.is_valid()
+            form.add_error(None, figures_changed())
+        elif submission := _submit(request, form, unit, period, latest):
+            message = _("Đã nộp báo cáo %(period)s của %(unit)s (lần %(version)s).")
+            args = {"period": period.label, "unit": unit.name, "version": submission.version}
+            messages.success(request, message % args)
+            return redirect(submission)
+    else:
+        form = SubmissionForm(findings=found, initial=_initial(request, latest, report, unit))
     ctx.update(
         form=form,
         seen=fingerprint(figures),
         seen_name=SEEN,
+        after=latest.version if latest else 0,
+        after_name=AFTER,
+        folded=ctx["state"] == RECEIVED and not form.is_bound,
         **figures_ctx(figures, report.catalogue),
     )
     return render(request, ADD, ctx)
 
 
 def _submit(
-    request: HttpRequest, form: SubmissionForm, unit: AdminUnit, period: Period
+    request: HttpRequest,
+    form: SubmissionForm,
+    unit: AdminUnit,
+    period: Period,
+    latest: Submission | None,
 ) -> Submission | None:
     """The submission, or None with the reasons on the form."""
     if not form.is_valid():
         return None
+    after = request.POST.get(AFTER, "")
+    data = form.cleaned_data
     try:
         return submit_once(
             request,
@@ -216,14 +306,16 @@ def _submit(
                 actor=request.user,
                 unit=unit,
                 period=period,
-                narrative=form.cleaned_data["narrative"],
                 seen=request.POST.get(SEEN, ""),
+                after=int(after) if after.isdigit() and len(after) < 6 else None,
+                explanations=form.explanations(),
+                **{name: data[name] for name in (*SECTIONS, "recipients", "number")},
             ),
         )
     except AlreadySubmitted:
         # the first submission of this form is not committed yet, or was for another period
         already_saved(request)
-        return Submission.objects.for_period(period).filter(unit=unit).first()
+        return latest or Submission.objects.for_period(period).filter(unit=unit).first()
     except ValidationError as error:
         add_service_errors(form, error)
         return None
@@ -232,15 +324,103 @@ def _submit(
 # A submitted report -------------------------------------------------------------------------
 
 
-@require_safe
-@never_cache
-def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    submissions = Submission.objects.visible_to(request.user).select_related(
-        "unit__parent", "submitted_by"
+@dataclass(frozen=True)
+class VersionRow:
+    """One version of the unit's report for the period, and what it changed from the one
+    before it: figures (as DifferenceRow, `submitted` the earlier value) and section names."""
+
+    submission: Submission
+    review: Review | None
+    state: str
+    figures: tuple[DifferenceRow, ...]
+    sections: tuple[str, ...]
+
+
+def _changed(before: Submission, after: Submission, cat: Catalogue) -> tuple:
+    old, new = before.values, after.values
+    rows = []
+    for i in cat.indicators:
+        a, b = old.get(i.code), new.get(i.code)
+        if a != b and b is not None:
+            change = b - (a or 0)
+            rows.append(DifferenceRow(i, shown(i, a), shown(i, b), shown(i, change)))
+    labels = {**SECTION_LABELS, **OTHER_LABELS}
+    sections = tuple(
+        str(label)
+        for name, label in labels.items()
+        if getattr(before, name) != getattr(after, name)
     )
-    submission = get_object_or_404(submissions, pk=pk)
+    return tuple(rows), sections
+
+
+def version_rows(versions: list[Submission], cat: Catalogue) -> list[VersionRow]:
+    """`versions` (one unit, period and cut-off, the first version first) as rows."""
+    rows = []
+    for n, version in enumerate(versions):
+        review = review_of(version)
+        figures, sections = _changed(versions[n - 1], version, cat) if n else ((), ())
+        rows.append(VersionRow(version, review, state_of(review), figures, sections))
+    return rows
+
+
+def document_ctx(submission: Submission) -> list[tuple[str, str, str]]:
+    """The document's sections that have text, numbered I, II, … after the figures (I)."""
+    parts = []
+    for name, label in SECTION_LABELS.items():
+        text = getattr(submission, name)
+        if text:
+            parts.append((ROMAN[len(parts) + 1], str(label), text))
+    return parts
+
+
+def changes_after(submission: Submission, review: Review) -> int:
+    """How many audited changes the records that feed reports had in the unit's scope after
+    the approval (never which records)."""
+    return AuditEvent.objects.filter(
+        unit_id__in=AdminUnit.objects.scope_ids([submission.unit]),
+        created_at__gt=review.reviewed_at,
+        object_type__in=FEEDS_REPORTS,
+        action__in=[AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE, AuditEvent.Action.DELETE],
+    ).count()
+
+
+def downloads(submission: Submission) -> list[tuple[str, str]]:
+    """The links to the filed document (reports:submission_export), when it is routed."""
+    labels = (
+        ("pdf", _("Tải PDF")),
+        ("docx", _("Tải Word (DOCX)")),
+        ("xlsx", _("Tải Excel (XLSX)")),
+    )
+    try:
+        return [
+            (label, reverse("reports:submission_export", args=[submission.pk, fmt]))
+            for fmt, label in labels
+        ]
+    except NoReverseMatch:
+        return []
+
+
+def _visible(user):
+    return Submission.objects.visible_to(user).select_related(
+        "unit__parent", "submitted_by", "issuer"
+    )
+
+
+def detail_ctx(
+    request: HttpRequest, submission: Submission, form: ReviewForm | None = None
+) -> dict:
     unit = submission.unit
     cat = catalogue()
+    versions = list(
+        Submission.objects.filter(
+            unit=unit, period_spec=submission.period_spec, cutoff=submission.cutoff
+        )
+        .select_related("submitted_by", "review__reviewed_by")
+        .order_by("version")
+    )
+    rows = version_rows(versions, cat)
+    this = next(row for row in rows if row.submission.pk == submission.pk)
+    latest = rows[-1]
     try:
         period = submission.period
     except PeriodError:  # a spec today's parser no longer reads: nothing to compare with
@@ -254,15 +434,82 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for d in submission.differences(current, cat)
         ]
     due = submission.end + datetime.timedelta(days=settings.REPORT_DUE_DAYS)
+    reviewing = (
+        this is latest
+        and this.review is None
+        and submission.submitted_by_id != request.user.pk
+        and may_review(request.user, unit)
+    )
+    approved = this.state == APPROVED
     ctx = {
         "submission": submission,
+        "review": this.review,
+        "state": this.state,
+        "latest": latest.submission,
+        "is_latest": this is latest,
+        "versions": rows,
+        "document": document_ctx(submission),
+        "recipients": submission.recipients.splitlines(),
         "differences": differences,
         "compared": period is not None,
-        "submitted_late": timezone.localdate(submission.submitted_at) > due,
+        "submitted_late": timezone.localdate(rows[0].submission.submitted_at) > due,
+        "changes_after": changes_after(submission, this.review) if approved else None,
+        "downloads": downloads(submission),
+        "review_form": (form or ReviewForm()) if reviewing else None,
+        "decisions": {"approve": ReviewForm.APPROVE, "return": ReviewForm.RETURN},
         **figures_ctx(submission.figures, cat),
     }
     if period is not None:
         ctx["report_query"] = Choice(unit, period).query()
+        if access_for(request.user).can("report_submit", unit.pk):
+            ctx["submit_query"] = ctx["report_query"]
         if unit.parent_id and access_for(request.user).can("aggregate", unit.parent_id):
             ctx["status_query"] = Choice(unit.parent, period).query()
-    return render(request, DETAIL, ctx)
+    return ctx
+
+
+@require_safe
+@never_cache
+def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = get_object_or_404(_visible(request.user), pk=pk)
+    return render(request, DETAIL, detail_ctx(request, submission))
+
+
+@require_POST
+@never_cache
+def submission_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """«Duyệt» or «Trả lại» on the latest version, from its detail page."""
+    submission = get_object_or_404(_visible(request.user), pk=pk)
+    if not may_review(request.user, submission.unit):
+        raise PermissionDenied
+    if was_submitted(request):
+        already_saved(request)  # tapped twice: the first one decided
+        return redirect(submission)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        approve = form.cleaned_data["decision"] == ReviewForm.APPROVE
+        reason = form.cleaned_data["reason"]
+        try:
+            review = submit_once(
+                request,
+                lambda: (
+                    submission_approve(actor=request.user, submission=submission, remark=reason)
+                    if approve
+                    else submission_return(actor=request.user, submission=submission, reason=reason)
+                ),
+            )
+        except AlreadySubmitted:
+            already_saved(request)
+            return redirect(submission)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            message = (
+                _("Đã duyệt báo cáo %(period)s của %(unit)s.")
+                if review.decision == APPROVED
+                else _("Đã trả lại báo cáo %(period)s của %(unit)s để đơn vị sửa và nộp lại.")
+            )
+            args = {"period": submission.period_label, "unit": submission.unit.name}
+            messages.success(request, message % args)
+            return redirect(submission)
+    return render(request, DETAIL, detail_ctx(request, submission, form))
