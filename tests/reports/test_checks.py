@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from io import StringIO
 
 import pytest
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from outreach.models import Activity
 from reports import checks
 from reports.periods import parse
+from reports.report import build
 from tests import factories as f
 from wards.models import AdminUnit, Member, Team
 
@@ -523,3 +527,68 @@ def test_the_queries_do_not_grow_with_the_rows(world):
         found = checks.run(world.ward, PERIOD)
     assert len(many) == len(few)
     assert {"attendance_below_persons", "contact_after_closed"} <= {x.code for x in found}
+
+
+# -- the demo --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="class")
+def demo(django_db_setup, django_db_blocker):
+    """The demo (seed_demo), seeded once for the class and rolled back after it."""
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=hashers, DEBUG=True),
+        transaction.atomic(),
+    ):
+        call_command("seed_demo", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
+def leaders_ward(username: str) -> AdminUnit:
+    """The ward whose report the demo leader submits: their current team's."""
+    member = Member.objects.select_related("team__ward").get(
+        user__username=username, left_on__isnull=True
+    )
+    return member.team.ward
+
+
+# The last ended quarters and half-year of the demo, whose history stops on 15/11/2026.
+ENDED = ("2026-Q2", "2026-Q3", "2026-H1")
+
+
+@pytest.mark.django_db
+class TestTheDemo:
+    @pytest.mark.parametrize("cutoff", ["calendar", "official"])
+    @pytest.mark.parametrize("spec", ENDED)
+    @pytest.mark.parametrize("leader", ["doitruong.lang", "doitruong.kimlien"])
+    def test_the_leaders_periods_are_clean_but_for_the_late_decision(
+        self, demo, leader, spec, cutoff
+    ):
+        """The one finding the demo plants (seed_demo.LATE_DECISION): in Phường Láng, an
+        illegal-use management completed in August 2026 was ended by a decision signed in
+        October, so at the end of 2026-Q3 it is past its due date and still running."""
+        ward = leaders_ward(leader)
+        found = [(x.code, x.count) for x in checks.run(ward, parse(spec, cutoff))]
+        planted = leader == "doitruong.lang" and spec == "2026-Q3"
+        assert found == ([("enrollment_overdue", 1)] if planted else [])
+
+    def test_the_findings_are_the_same_with_the_reports_figures(self, demo):
+        ward = leaders_ward("doitruong.lang")
+        period = parse("2026-Q3", "official")
+        report = build(ward, period)
+        given = checks.run(ward, period, values=report.values, previous=report.previous)
+        assert given == checks.run(ward, period)
+        assert given[0].text == (
+            "Có 1 lượt tham gia chương trình đã quá ngày dự kiến kết thúc nhưng đến cuối kỳ vẫn "
+            "chưa kết thúc."
+        )
+
+    def test_the_month_without_a_team_after_the_merger_shows(self, demo):
+        """Phường Kim Liên's team was founded on 11/08/2025: July 2025 has no contact and no
+        activity, against about 35 and 30 a month the year before in its former wards."""
+        found = checks.run(leaders_ward("doitruong.kimlien"), parse("2025-H2"))
+        assert [(x.code, x.count) for x in found] == [("figure_vs_usual_month", 2)]
+        assert "lượt tiếp cận, giúp đỡ tháng 07/2025" in found[0].text
+        assert "hoạt động được ghi tháng 07/2025" in found[0].text

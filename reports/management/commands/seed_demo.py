@@ -6,18 +6,28 @@ The command lives in `reports` because it calls the seeders of every app in impo
 
 from __future__ import annotations
 
+import datetime
 import time
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import models, transaction
 
 from cases import demo as cases_demo
+from cases.models import Enrollment
 from outreach import demo as outreach_demo
 from reports import scale as bulk
 from wards import demo as wards_demo
-from wards.models import Member
+from wards.models import AdminUnit, Member
+
+# The one finding the demo leaves on purpose for the checks before submitting
+# (reports.checks), so that a leader can be shown explaining one: in Phường Láng, the first
+# management of illegal drug use (illegal_use_12) completed in August 2026 is ended by a
+# decision signed LATE_DECISION later, so at the end of the third quarter of 2026 it is past
+# its due date and still running («enrollment_overdue», in 2026-Q3 alone of the ended
+# quarters and half-years). The leader explains: the ward's decision came late.
+LATE_DECISION = datetime.timedelta(days=57)
 
 
 class Command(BaseCommand):
@@ -96,6 +106,7 @@ class Command(BaseCommand):
                 demo = wards_demo.seed()
                 casework = cases_demo.seed(demo)
                 outreach = outreach_demo.seed(demo)
+                plant_late_decision()
                 totals = bulk.seed(scale, factor=size) if scale != "demo" else None
             except wards_demo.DemoError as e:
                 raise CommandError(str(e)) from e
@@ -131,3 +142,25 @@ class Command(BaseCommand):
                 f"{wards_demo.PASSWORD}  {login.unit}"
             )
         self.stdout.write(wards_demo.second_factor_hint())
+
+
+def plant_late_decision() -> Enrollment | None:
+    """End the enrolment LATE_DECISION after its due date (see LATE_DECISION): the first
+    completed illegal_use_12 of Phường Láng's scope due in August 2026. None when the casework
+    has no such enrolment (tests/reports/test_checks.py then fails)."""
+    lang = AdminUnit.objects.get(name=wards_demo.LANG, valid_until__isnull=True)
+    enrolment = (
+        Enrollment.objects.filter(
+            ward__in=AdminUnit.objects.scope_ids([lang]),
+            programme__code="illegal_use_12",
+            end_reason=Enrollment.EndReason.COMPLETED,
+            due_on__range=(datetime.date(2026, 8, 1), datetime.date(2026, 8, 31)),
+            ended_on=models.F("due_on"),
+        )
+        .order_by("due_on", "started_on", "person__registered_on", "person__search_key")
+        .first()
+    )
+    if enrolment is not None:
+        enrolment.ended_on = enrolment.due_on + LATE_DECISION
+        enrolment.save(update_fields=["ended_on"])
+    return enrolment
