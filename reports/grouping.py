@@ -62,15 +62,16 @@ def former_districts(children: list[AdminUnit], period: Period) -> dict[int, Adm
     """For each child (by pk): the pre-2025 district most of its predecessor wards belonged
     to, for a commune formed by merger; None for a child that is not a commune, or that no
     ward of a former district was merged into. Predecessors are the units whose `successor` is
-    the child and that ended before the period does. Ties go to the district first in
-    Vietnamese order. One query, whatever the number of children."""
+    the child and that ended before the period does; a district that is the child's own parent
+    (a district's wards merged among themselves) is no former district. Ties go to the district
+    first in Vietnamese order. One query, whatever the number of children."""
     out: dict[int, AdminUnit | None] = {c.pk: None for c in children}
-    communes = [c.pk for c in children if c.level == AdminUnit.Level.COMMUNE]
+    communes = {c.pk: c.parent_id for c in children if c.level == AdminUnit.Level.COMMUNE}
     if not communes:
         return out
     predecessors = (
         AdminUnit.objects.filter(
-            successor_id__in=communes,
+            successor_id__in=list(communes),
             level=AdminUnit.Level.COMMUNE,
             parent__level=AdminUnit.Level.DISTRICT,
             valid_until__lt=period.end,
@@ -91,6 +92,8 @@ def former_districts(children: list[AdminUnit], period: Period) -> dict[int, Adm
     votes: dict[int, Counter] = {}
     districts: dict[int, AdminUnit] = {}
     for ward in predecessors:
+        if ward.parent.pk == communes[ward.successor_id]:
+            continue
         districts[ward.parent.pk] = ward.parent
         votes.setdefault(ward.successor_id, Counter())[ward.parent.pk] += 1
     for child, counter in votes.items():

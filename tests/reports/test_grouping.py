@@ -215,6 +215,14 @@ def test_one_group_without_a_district_when_nothing_was_merged(hanoi):
     assert report.child_groups == [ChildGroup(None, [ba_dinh, dong_da])]
 
 
+def test_a_districts_wards_are_not_grouped_under_the_district_itself(world):
+    # Phường A Cũ (Quận A) was merged into Phường A, still in Quận A: nothing to group by.
+    report = build(world.district_a, parse("2026-Q1"))
+    assert [c.name for c in report.children] == ["Phường A"]
+    assert former_districts(report.children, report.period) == {world.ward_a.pk: None}
+    assert report.child_groups == [ChildGroup(None, [world.ward_a])]
+
+
 def test_the_report_page_groups_in_a_fixed_number_of_queries(hanoi):
     province, today, dong_da, ba_dinh = hanoi
     report = build(province, parse("2026-Q1"))
