@@ -502,6 +502,11 @@ def submission_review(request: HttpRequest, pk: int) -> HttpResponse:
             already_saved(request)
             return redirect(submission)
         except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                # reviewed meanwhile, or submitted again: the page says how it stands now
+                for text in error.messages:
+                    messages.error(request, text)
+                return redirect(submission)
             add_service_errors(form, error)
         else:
             message = (

@@ -3,18 +3,23 @@ new version; the checks each explained before sending; the returned reports a le
 
 from __future__ import annotations
 
+import datetime
+import re
 from dataclasses import dataclass
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from reports import services, snapshot
+from reports.choice import Choice
 from reports.models import Review, Submission
 from reports.periods import parse
 from tests import factories as f
 from wards.access import access_for
+from wards.audit import audit
 from wards.models import AuditEvent, Post
 
 Q2 = parse("2024-Q2")
@@ -298,3 +303,281 @@ def test_returned_reports_are_the_latest_returned_versions_of_the_users_units(wo
         ("Phường A", "Số người tiếp cận chưa khớp sổ tay."),
         ("Phường A Cũ", "Thiếu số liệu."),
     ]
+
+
+# The pages -------------------------------------------------------------------------------------
+
+ADD = reverse("reports:submission_add")
+
+
+def add_url(unit, period=Q2) -> str:
+    return f"{ADD}?{Choice(unit, period).query()}"
+
+
+def detail(submission) -> str:
+    return reverse("reports:submission_detail", args=[submission.pk])
+
+
+def review_url(submission) -> str:
+    return reverse("reports:submission_review", args=[submission.pk])
+
+
+def form_data(page, **extra) -> dict:
+    """What the submit form sends: its fields as shown, the hidden ones and the tick."""
+    form = page.context["form"]
+    data = {name: form[name].value() or "" for name in form.fields if name != "confirm"}
+    data |= {"so-lieu": page.context["seen"], "lan-nop": str(page.context["after"])}
+    return data | {"confirm": "on"} | extra
+
+
+def test_the_submit_page_lists_the_checks_each_to_fix_or_explain(world, personas, found):
+    client = personas["leader"]
+    page = client.get(add_url(world.ward_a))
+    text = page.content.decode()
+    assert "Không phát hiện điểm bất thường." in text
+    assert "Kiểm tra lại" in text
+
+    found.append(Finding("spike", "Số lần gặp tăng gấp ba.", 3, "Xem nhật ký tiếp cận."))
+    page = client.get(add_url(world.ward_a))
+    text = page.content.decode()
+    assert "Số lần gặp tăng gấp ba." in text and "Xem nhật ký tiếp cận." in text
+    assert 'name="giai-trinh-spike"' in text
+    assert "Không phát hiện điểm bất thường." not in text
+    refused = client.post(add_url(world.ward_a), form_data(page))
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["giai-trinh-spike"] == [
+        "Hãy giải trình ngắn (một dòng) cho mục này, hoặc sửa số liệu rồi tải lại trang."
+    ]
+    assert not Submission.objects.exists()
+
+    done = client.post(add_url(world.ward_a), form_data(page, **{"giai-trinh-spike": "Có đợt"}))
+    assert done.status_code == 302
+    assert Submission.objects.get().checks == [
+        {"code": "spike", "text": "Số lần gặp tăng gấp ba.", "explanation": "Có đợt"}
+    ]
+
+
+def test_a_first_version_is_prefilled_with_the_narrative_and_the_recipients(world, personas, found):
+    page = personas["leader"].get(add_url(world.ward_a))
+    form = page.context["form"]
+    assert form["recipients"].value() == "- Quận A;\n- Lưu: VT."
+    assert form["evaluation"].value() in (None, "")
+    data = form_data(
+        page,
+        evaluation="Đạt kế hoạch.",
+        next_tasks="Tiếp tục thăm gặp.",
+        recommendations="Bổ sung kinh phí.",
+        proposals="Mở lớp tập huấn.",
+        number="12/BC-ĐCTXHTN",
+    )
+    assert personas["leader"].post(add_url(world.ward_a), data).status_code == 302
+    s = Submission.objects.get()
+    assert (s.evaluation, s.next_tasks, s.recommendations, s.proposals, s.number) == (
+        "Đạt kế hoạch.",
+        "Tiếp tục thăm gặp.",
+        "Bổ sung kinh phí.",
+        "Mở lớp tập huấn.",
+        "12/BC-ĐCTXHTN",
+    )
+    assert s.recipients == "- Quận A;\n- Lưu: VT."
+    assert s.issuer == world.ward_a
+
+
+def test_a_returned_report_reaches_the_leader_who_corrects_and_submits_it_again(
+    world, personas, found
+):
+    found.append(Finding("spike", "Số lần gặp tăng gấp ba.", 3))
+    first = submit(
+        world,
+        evaluation="Đạt.",
+        number="12/BC",
+        recipients="- Quận A;",
+        explanations={"spike": "Có đợt cao điểm."},
+    )
+    send_back(world, first, reason="Phần đánh giá còn sơ sài.")
+    client = personas["leader"]
+    page = client.get(add_url(world.ward_a))
+    text = page.content.decode()
+    assert "Cấp trên đã trả lại báo cáo (lần nộp 1)" in text
+    assert "Phần đánh giá còn sơ sài." in text
+    assert "Sửa và nộp lại" in text
+    form = page.context["form"]
+    # everything the returned version said, its explanation kept for the same finding
+    assert (form["evaluation"].value(), form["number"].value()) == ("Đạt.", "12/BC")
+    assert form["giai-trinh-spike"].value() == "Có đợt cao điểm."
+    assert page.context["after"] == 1 and not page.context["folded"]
+
+    done = client.post(add_url(world.ward_a), form_data(page, evaluation="Đạt; hạn chế: …"))
+    assert done.status_code == 302
+    second = Submission.objects.latest().get()
+    assert (second.version, second.evaluation) == (2, "Đạt; hạn chế: …")
+    assert done["Location"] == second.get_absolute_url()
+    assert not services.returned_reports(world.leader).exists()
+
+    approve(world, second)
+    page = client.get(add_url(world.ward_a))
+    assert page.context.get("form") is None
+    assert "không nộp lại được" in page.content.decode()
+    assert client.post(add_url(world.ward_a), {"confirm": "on"}).status_code == 200
+    assert Submission.objects.count() == 2
+
+
+def test_the_detail_lists_every_version_and_what_each_changed(world, personas, found):
+    first = submit(world, evaluation="Đạt.")
+    send_back(world, first, reason="Thiếu số liệu tháng 6.")
+    f.contact(
+        person=f.person(ward=world.ward_a, full_name="Nguyễn Văn Bí Mật"),
+        member=world.volunteer_member,
+        occurred_on=datetime.date(2024, 6, 20),
+    )
+    second = submit(world, after=1, evaluation="Đạt kế hoạch.", number="3/BC")
+    page = personas["supervisor"].get(detail(second))
+    assert page.status_code == 200
+    text = page.content.decode()
+    rows = page.context["versions"]
+    assert [(r.submission.version, r.state) for r in rows] == [(1, "returned"), (2, "received")]
+    assert rows[0].figures == () and rows[0].sections == ()
+    changed = {d.indicator.code: (d.submitted, d.current) for d in rows[1].figures}
+    assert changed["casework.persons_reached"] == (0, 1)
+    assert rows[1].sections == ("Đánh giá", "Số văn bản")
+    assert "Thiếu số liệu tháng 6." in text
+    assert "Đã nhận" in text and "Trả lại" in text
+    assert "Nguyễn Văn Bí Mật" not in text  # figures, never a supervised person's name
+    assert "Lê Văn Hùng" in text  # the leader who submitted
+    # the reviewer's form, on the latest version only
+    assert page.context["review_form"] is not None
+    assert review_url(second) in text
+    older = personas["supervisor"].get(detail(first))
+    assert older.context["review_form"] is None
+    assert "Đây không phải lần nộp mới nhất" in older.content.decode()
+    # not for the submitter, nor for who may not review
+    for persona in ("leader", "officer", "admin", "volunteer"):
+        assert personas[persona].get(detail(second)).context["review_form"] is None
+
+
+def test_the_detail_numbers_its_sections_and_offers_the_downloads(world, personas, found):
+    submission = submit(world, narrative="Tóm tắt.", proposals="Đề xuất mở lớp.")
+    page = personas["leader"].get(detail(submission))
+    assert [(n, title) for n, title, _text in page.context["document"]] == [
+        ("II", "Tình hình, kết quả chung"),
+        ("III", "Đề xuất"),
+    ]
+    text = page.content.decode()
+    assert "III. Đề xuất" in text
+    for fmt, label in (("pdf", "Tải PDF"), ("docx", "Tải Word (DOCX)"), ("xlsx", "Tải Excel")):
+        assert reverse("reports:submission_export", args=[submission.pk, fmt]) in text
+        assert label in text
+
+
+def test_a_supervisor_approves_from_the_detail_page_once(world, personas, found):
+    submission = submit(world)
+    client = personas["supervisor"]
+    page = client.get(detail(submission))
+    token = re.search(r'name="_once" value="([^"]+)"', page.content.decode()).group(1)
+    data = {"_once": token, "decision": "duyet", "reason": "Đầy đủ."}
+    first = client.post(review_url(submission), data)
+    assert first.status_code == 302
+    second = client.post(review_url(submission), data, follow=True)
+    assert second.redirect_chain[-1][0] == detail(submission)
+    assert "đã được lưu ở lần gửi trước" in second.content.decode()
+    review = Review.objects.get()
+    assert (review.decision, review.reason) == ("approved", "Đầy đủ.")
+    text = second.content.decode()
+    assert "Đã duyệt lúc" in text
+    assert second.context["review_form"] is None
+    # a new form of the same page now finds it reviewed
+    again = client.post(review_url(submission), {"decision": "tra-lai", "reason": "Sửa."})
+    assert again.status_code == 302
+    assert "Báo cáo này đã được xem xét." in client.get(detail(submission)).content.decode()
+    assert Review.objects.count() == 1
+
+
+def test_returning_without_a_reason_is_shown_again(world, personas, found):
+    submission = submit(world)
+    refused = personas["supervisor"].post(review_url(submission), {"decision": "tra-lai"})
+    assert refused.status_code == 200
+    assert "Hãy ghi lý do trả lại để đơn vị biết cần sửa gì." in refused.content.decode()
+    assert not Review.objects.exists()
+    done = personas["supervisor"].post(
+        review_url(submission), {"decision": "tra-lai", "reason": "Thiếu lời văn."}
+    )
+    assert done.status_code == 302
+    assert Review.objects.get().decision == "returned"
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("leader", 403), ("officer", 403), ("volunteer", 403), ("admin", 403), ("outsider", 404)],
+)
+def test_who_may_not_review(world, personas, found, persona, status):
+    submission = submit(world)
+    data = {"decision": "duyet", "reason": ""}
+    assert personas[persona].post(review_url(submission), data).status_code == status
+    assert personas[persona].get(review_url(submission)).status_code == 405
+    assert not Review.objects.exists()
+
+
+def test_after_approval_the_changes_are_listed_apart_and_the_figures_kept(world, personas, found):
+    submission = submit(world)
+    approve(world, submission)
+    person = f.person(ward=world.ward_a, full_name="Nguyễn Văn Sau Duyệt")
+    contact = f.contact(
+        person=person, member=world.volunteer_member, occurred_on=datetime.date(2024, 6, 2)
+    )
+    for obj in (person, contact):
+        audit(actor=world.leader, action=AuditEvent.Action.CREATE, obj=obj, unit=world.ward_a)
+    # not counted: before the approval, another ward, a record that does not feed reports
+    old = AuditEvent.objects.create(
+        actor=world.leader,
+        action=AuditEvent.Action.UPDATE,
+        object_type="cases.contact",
+        unit=world.ward_a,
+        created_at=Review.objects.get().reviewed_at - datetime.timedelta(minutes=1),
+    )
+    audit(actor=world.outsider, action="create", object_type="cases.contact", unit=world.ward_b)
+    audit(actor=world.leader, action="update", object_type="wards.team", unit=world.ward_a)
+    assert old.pk
+    page = personas["supervisor"].get(detail(submission))
+    text = page.content.decode()
+    assert "Thay đổi sau khi duyệt" in text
+    assert page.context["changes_after"] == 2
+    assert "2 thay đổi hồ sơ sau khi duyệt" in text
+    changed = {d.indicator.code for d in page.context["differences"]}
+    assert "casework.persons_reached" in changed
+    assert "Nguyễn Văn Sau Duyệt" not in text
+    submission.refresh_from_db()
+    assert submission.values["casework.persons_reached"] == 0
+
+
+def _queries(client, address) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(address).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_detail_takes_the_same_queries_for_1_and_5_versions(world, personas, found):
+    client = personas["supervisor"]
+    single = submit(world, period=parse("2024-Q1"))
+    approve(world, single)
+    submission = submit(world)
+    for version in range(2, 6):
+        send_back(world, submission)
+        submission = submit(world, after=version - 1, evaluation=f"Lần {version}.")
+    approve(world, submission)
+    assert len(client.get(detail(single)).context["versions"]) == 1
+    assert len(client.get(detail(submission)).context["versions"]) == 5
+    one = _queries(client, detail(single))
+    assert _queries(client, detail(submission)) == one
+    assert one <= 40
+
+
+def test_the_admin_reads_reviews_and_changes_nothing(world, personas, found):
+    review = send_back(world, submit(world))
+    client = personas["admin"]
+    page = client.get(reverse("admin:reports_review_changelist"))
+    assert page.status_code == 200
+    assert "Trả lại để sửa" in page.content.decode()
+    assert client.get(reverse("admin:reports_review_add")).status_code == 403
+    change = reverse("admin:reports_review_change", args=[review.pk])
+    assert client.post(change, {"reason": "sửa"}).status_code == 403
+    assert Review.objects.get().reason == review.reason
