@@ -16,29 +16,43 @@ unit named "=cmd|..." is shown, never run. No format holds a person's name: a re
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 import json
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 import xlsxwriter
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 
 from outreach.exports import XLSX_CONTENT_TYPE, neutralise
-from reports.indicators import (
-    measure,
+from reports.document import (
+    NO_FIGURES,
+    NONE,
+    ROMAN,
+    Figure,
+    Line,
+    ReportTable,
+    figure_text,
+    lower_first,
+    place,
+    signed_text,
+    unit_tables,
 )
-from reports.narrative import number, write
+from reports.indicators import measure
 from reports.periods import OFFICIAL
 from reports.report import Report, as_json
-from wards.models import AdminUnit
 
-FORMATS = ("xlsx", "csv", "pdf", "json")
+__all__ = ["NO_FIGURES", "ROMAN", "Line", "ReportTable", "measure", "place"]
+
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FORMATS = ("xlsx", "docx", "pdf", "csv", "json")
+# The formats a submitted report is downloaded in: the filed document.
+SUBMISSION_FORMATS = ("pdf", "docx", "xlsx")
 CONTENT_TYPES = {
     "xlsx": XLSX_CONTENT_TYPE,
+    "docx": DOCX_CONTENT_TYPE,
     "csv": "text/csv; charset=utf-8",
     "pdf": "application/pdf",
     "json": "application/json; charset=utf-8",
@@ -47,7 +61,7 @@ CONTENT_TYPES = {
 # main table while every figure still fits on one line beside a readable label; otherwise they
 # go to a landscape appendix, as many per table as fit (at most APPENDIX_COLUMNS). A province's
 # hundred-odd communes would make forty pages of mostly zeros: beyond APPENDIX_CHILDREN they
-# are left to the XLSX and CSV, and the PDF says so. Widths are estimated from the longest
+# are left to the XLSX, DOCX and CSV, and the PDF says so. Widths are estimated from the longest
 # figure of a column: DejaVu Sans digits are 0.64 em, 1.7 mm at 7.5 pt; the condensed face of
 # the appendix at 7 pt, 1.45 mm.
 PORTRAIT_MM, LANDSCAPE_MM = 170, 271
@@ -55,8 +69,6 @@ INLINE_LABEL_MM, INLINE_FIXED_MM = 55, 7 + 15  # the label's least width; STT an
 APPENDIX_LABEL_MM, APPENDIX_STT_MM = 62, 8
 APPENDIX_COLUMNS = 12
 APPENDIX_CHILDREN = 36
-NO_FIGURES = "Trong kỳ không có số liệu hoạt động."
-ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 
 @dataclass(frozen=True)
@@ -66,161 +78,48 @@ class Export:
     filename: str
 
 
-@dataclass(frozen=True)
-class Line:
-    """A line of the table: a section (`section=True`, no figures) or an indicator."""
-
-    number: str  # I, II… for a section; 1, 2… for an indicator; "" for an "of which" row
-    label: str
-    section: bool = False
-    code: str = ""
-    measure: str = ""
-    sub: bool = False
-    value: int = 0
-    previous: int = 0
-    children: tuple[int, ...] = ()
-
-    @property
-    def change(self) -> int:
-        return self.value - self.previous
-
-
-class ReportTable:
-    """The words and lines every format shares, read from one report."""
-
-    def __init__(self, report: Report, today: datetime.date | None = None) -> None:
-        self.report = report
-        self.unit = report.unit
-        self.period = report.period
-        self.previous_period = report.previous_period
-        self.children = list(report.children)
-        self.today = today or timezone.localdate()
-
-    # The words ----------------------------------------------------------------------------
-
-    @property
-    def label(self) -> str:
-        return str(self.period.label)
-
-    @property
-    def label_lower(self) -> str:
-        """«6 tháng đầu năm 2024», «quý III năm 2026», «giai đoạn 2012 - 2022»."""
-        return _lower_first(self.label)
-
-    @property
-    def title(self) -> str:
-        return f"BÁO CÁO KẾT QUẢ HOẠT ĐỘNG {self.label.upper()}"
-
-    @property
-    def subject(self) -> str:
-        """Whose work the report is: the ward's team, or the work in a district or province."""
-        if self.unit.level == AdminUnit.Level.COMMUNE:
-            return f"của Đội công tác xã hội tình nguyện {self.unit.name}"
-        return f"của các Đội công tác xã hội tình nguyện trên địa bàn {self.unit.name}"
-
-    @property
-    def dates(self) -> str:
-        text = f"Số liệu từ ngày {_d(self.period.start)} đến ngày {_d(self.period.end)}"
-        if self.period.cutoff == OFFICIAL:
-            text += " (kỳ báo cáo theo Nghị định 09/2019/NĐ-CP)"
-        return text
-
-    @property
-    def previous_heading(self) -> str:
-        if self.period.kind in ("years", "range"):
-            return "Kỳ trước"
-        return "Cùng kỳ năm trước"
-
-    @property
-    def previous_title(self) -> str:
-        """«Cùng kỳ năm trước (6 tháng đầu năm 2023)», «Kỳ trước (Giai đoạn 2001 - 2011)»."""
-        return f"{self.previous_heading} ({self.previous_period.label})"
-
-    @property
-    def comparison(self) -> str:
-        p = self.previous_period
-        return (
-            f"{self.previous_heading}: {_lower_first(str(p.label))}, "
-            f"từ ngày {_d(p.start)} đến ngày {_d(p.end)}"
-        )
-
-    @property
-    def issuer(self) -> tuple[str, str, str]:
-        """The issuing body's two lines and its number line, as a filed report heads them."""
-        if self.unit.level == AdminUnit.Level.COMMUNE:
-            return (
-                f"UBND {self.unit.name.upper()}",
-                "ĐỘI CÔNG TÁC XÃ HỘI TÌNH NGUYỆN",
-                "Số:        /BC-ĐCTXHTN",
-            )
-        return ("ỦY BAN NHÂN DÂN", self.unit.name.upper(), "Số:        /BC-UBND")
-
-    @property
-    def place_date(self) -> str:
-        """«Hà Nội, ngày 05 tháng 02 năm 2026»: day under 10 and months 1, 2 with a leading
-        zero (Nghị định 30/2020/NĐ-CP, Phụ lục I)."""
-        d = self.today
-        month = f"{d.month:02d}" if d.month < 3 else str(d.month)
-        return f"{place(self.unit)}, ngày {d.day:02d} tháng {month} năm {d.year}"
-
-    @property
-    def narrative(self) -> str:
-        return write(self.report.values, self.period, self.report.catalogue)
-
-    # The lines ----------------------------------------------------------------------------
-
-    def lines(self) -> Iterator[Line]:
-        for s_index, block in enumerate(self.report.sections):
-            yield Line(ROMAN[s_index], str(block.section.label).upper(), section=True)
-            n = 0
-            for row in block.rows:
-                ind = row.indicator
-                if not ind.sub:
-                    n += 1
-                yield Line(
-                    number="" if ind.sub else str(n),
-                    label=str(ind.label),
-                    code=ind.code,
-                    measure=measure(ind),
-                    sub=ind.sub,
-                    value=row.value,
-                    previous=row.previous,
-                    children=row.children,
-                )
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
-def _d(day: datetime.date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-def place(unit: AdminUnit) -> str:
-    """The province's name without «Thành phố» / «Tỉnh»: «Hà Nội»."""
-    code = unit.path.strip("/").split("/")[0] if unit.path else unit.code
-    province = unit if code == unit.code else AdminUnit.objects.filter(code=code).first()
-    name = (province or unit).name
-    for prefix in ("Thành phố ", "Tỉnh "):
-        if name.startswith(prefix):
-            return name[len(prefix) :]
-    return name
-
-
 def filename(report: Report, fmt: str) -> str:
     """`bao-cao-<unit code>-<period spec>[-official].<ext>`: no personal data."""
-    spec = report.period.spec.lower().replace("..", "_")
-    official = "-official" if report.period.cutoff == OFFICIAL else ""
-    return f"bao-cao-{report.unit.code}-{spec}{official}.{fmt}"
+    return f"{_stem(report.unit.code, report.period)}.{fmt}"
 
 
-def export(report: Report, fmt: str, today: datetime.date | None = None) -> Export:
-    """The report as a file in `fmt` (one of FORMATS)."""
+def submission_filename(submission, fmt: str) -> str:
+    """`bao-cao-<unit code>-<period spec>[-official]-lan-<version>.<ext>`: no personal data."""
+    return f"{_stem(submission.unit.code, submission.period)}-lan-{submission.version}.{fmt}"
+
+
+def _stem(code: str, period) -> str:
+    spec = period.spec.lower().replace("..", "_")
+    official = "-official" if period.cutoff == OFFICIAL else ""
+    return f"bao-cao-{code}-{spec}{official}"
+
+
+def export(
+    report: Report,
+    fmt: str,
+    today=None,
+    *,
+    issuer=None,
+    hide_empty: bool = False,
+) -> Export:
+    """The report as a file in `fmt` (one of FORMATS), issued by `issuer` (the office of the
+    user who asks, reports.document.issuer_for; the report's unit as it is today when None),
+    dated `today`; `hide_empty` leaves out the child units without figures."""
     writer = WRITERS[fmt]
     with translation.override("vi"):
-        content = writer(ReportTable(report, today))
+        content = writer(ReportTable(report, today, issuer=issuer, hide_empty=hide_empty))
     return Export(content, CONTENT_TYPES[fmt], filename(report, fmt))
+
+
+def export_submission(submission, fmt: str, *, hide_empty: bool = False) -> Export:
+    """A submitted report as the filed document in `fmt` (one of SUBMISSION_FORMATS): its frozen
+    figures, its words, number and issuing office, dated the day it was submitted."""
+    if fmt not in SUBMISSION_FORMATS:
+        raise ValueError(f"a submitted report is not written as {fmt!r}")
+    writer = WRITERS[fmt]
+    with translation.override("vi"):
+        content = writer(ReportTable.filed(submission, hide_empty=hide_empty))
+    return Export(content, CONTENT_TYPES[fmt], submission_filename(submission, fmt))
 
 
 # JSON -----------------------------------------------------------------------------------------
@@ -237,61 +136,104 @@ def write_json(table: ReportTable) -> bytes:
 
 def write_csv(table: ReportTable) -> bytes:
     """One row per indicator: code, label, the unit's figure, the comparison period's, one
-    column per child unit. UTF-8 with a BOM so that Excel reads the Vietnamese right."""
+    column per child unit, as stored (money in đồng). UTF-8 with a BOM so that Excel reads the
+    Vietnamese right."""
     out = io.StringIO()
     w = csv.writer(out)
+    keep = table.shown_children
     w.writerow(
         [
             "Mã chỉ tiêu",
             "Chỉ tiêu",
             neutralise(f"{table.unit.name} - {table.label}"),
-            neutralise(f"{table.unit.name} - {_lower_first(table.previous_title)}"),
-            *(neutralise(c.name) for c in table.children),
+            neutralise(f"{table.unit.name} - {lower_first(table.previous_title)}"),
+            *(neutralise(table.children[i].name) for i in keep),
         ]
     )
-    for line in table.lines():
-        if line.section:
-            continue
-        w.writerow([line.code, neutralise(line.label), line.value, line.previous, *line.children])
+    for ind in table.catalogue.indicators:
+        code = ind.code
+        w.writerow(
+            [
+                code,
+                neutralise(str(ind.label)),
+                table.values.get(code, ""),
+                table.previous.get(code, ""),
+                *(table.child_values[i].get(code, "") for i in keep),
+            ]
+        )
     return ("\ufeff" + out.getvalue()).encode()
 
 
 # XLSX -----------------------------------------------------------------------------------------
 
 # Column widths (characters): STT, Chỉ tiêu, Đơn vị tính, the unit, previous, change, children.
-XLSX_WIDTHS = (5, 52, 10, 14, 14, 12)
+XLSX_WIDTHS = (5, 52, 11, 14, 14, 12)
 XLSX_CHILD_WIDTH = 10
 COUNT_FORMAT = "#,##0"
+DECIMAL_FORMAT = "#,##0.0#"
 CHANGE_FORMAT = "+#,##0;-#,##0;0"
-XLSX_A4_CHILDREN, XLSX_FIT_CHILDREN = 8, 24
+DECIMAL_CHANGE_FORMAT = "+#,##0.0#;-#,##0.0#;0"
+# At most this many child units as columns of the main table (A4 landscape, one page wide);
+# more go down the side of the appendix sheets, one per section (reports.document.unit_tables).
+XLSX_INLINE_CHILDREN = 8
+# The appendix sheets: STT, the unit's name, then the section's indicators.
+XLSX_UNIT_WIDTHS = (5, 30)
+XLSX_INDICATOR_WIDTH = 12
+
+
+class _Book:
+    """An xlsxwriter workbook with the report's cell formats."""
+
+    def __init__(self, output) -> None:
+        self.book = xlsxwriter.Workbook(
+            output,
+            {
+                "in_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        self.formats: dict[tuple, object] = {}
+
+    def fmt(self, **kw):
+        key = tuple(sorted(kw.items()))
+        if key not in self.formats:
+            base = {"font_name": "Times New Roman", "font_size": 12, "valign": "vcenter"}
+            self.formats[key] = self.book.add_format({**base, **kw})
+        return self.formats[key]
+
+    def figure(self, sheet, row: int, col: int, value: Figure, *, change=False, bold=False):
+        """A figure as a number (a decimal one for triệu đồng not whole), «—» for none."""
+        if value is None:
+            sheet.write_string(row, col, NONE, self.fmt(border=1, align="center", bold=bold))
+            return
+        whole = not isinstance(value, Decimal) or value == value.to_integral_value()
+        if change:
+            num_format = CHANGE_FORMAT if whole else DECIMAL_CHANGE_FORMAT
+        else:
+            num_format = COUNT_FORMAT if whole else DECIMAL_FORMAT
+        number = int(value) if whole else float(value)
+        sheet.write_number(row, col, number, self.fmt(border=1, num_format=num_format, bold=bold))
 
 
 def write_xlsx(table: ReportTable) -> bytes:
-    """A filed report's sheet: the national header, the title and dates, a two-row heading, a
-    bold row per section and a row per indicator (numbers as numbers, #,##0, money in đồng),
-    the narrative below and the two signature blocks. Frozen panes, A4 landscape, fit to one
-    page wide, the heading rows repeated on every printed page."""
+    """A filed report's workbook. Its first sheet: the national header in the first columns
+    (on page one whatever the width), the title and dates, a two-row heading, a bold row per
+    section and a row per indicator (numbers as numbers, money in triệu đồng), the
+    explanations, the narrative and the sections, «Nơi nhận» and the signature. With more than
+    XLSX_INLINE_CHILDREN child units, one appendix sheet per section (cut every
+    reports.document.UNIT_COLUMNS indicators) with the units down the side. Every sheet prints
+    on A4 (portrait for a ward, landscape otherwise) one page wide, its headings repeated."""
     output = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        output,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
-    book.set_properties({"title": neutralise(table.title), "subject": table.unit.name})
-    base = {"font_name": "Times New Roman", "font_size": 12, "valign": "vcenter"}
-
-    def fmt(**kw):
-        return book.add_format({**base, **kw})
-
-    f_centre = fmt(align="center")
-    f_centre_bold = fmt(align="center", bold=True)
+    b = _Book(output)
+    fmt = b.fmt
+    b.book.set_properties({"title": neutralise(table.title), "subject": table.unit.name})
+    f_centre = fmt(align="center", text_wrap=True)
+    f_centre_bold = fmt(align="center", bold=True, text_wrap=True)
     f_motto = fmt(align="center", bold=True, underline=1)
     f_italic = fmt(align="center", italic=True)
-    f_title = fmt(align="center", bold=True, font_size=14)
+    f_title = fmt(align="center", bold=True, font_size=14, text_wrap=True)
     f_note = fmt(italic=True, font_size=11)
     f_head = fmt(align="center", bold=True, text_wrap=True, border=1, bg_color="#F2F2F2")
     f_section_text = fmt(bold=True, border=1, bg_color="#F2F2F2")
@@ -299,36 +241,44 @@ def write_xlsx(table: ReportTable) -> bytes:
     f_num_cell = fmt(border=1, align="center")
     f_label = fmt(border=1, text_wrap=True)
     f_sub_label = fmt(border=1, text_wrap=True, italic=True, indent=1)
-    f_measure = fmt(border=1, align="center")
-    f_count = fmt(border=1, num_format=COUNT_FORMAT)
-    f_count_bold = fmt(border=1, num_format=COUNT_FORMAT, bold=True)
-    f_change = fmt(border=1, num_format=CHANGE_FORMAT)
     f_text = fmt(text_wrap=True, valign="top", align="justify")
     f_heading = fmt(bold=True)
+    f_left = fmt(font_size=11, valign="top")
+    f_left_bold = fmt(bold=True, italic=True, font_size=11)
 
-    sheet = book.add_worksheet("Báo cáo")
-    n_children = len(table.children)
-    last = len(XLSX_WIDTHS) + n_children - 1
+    sheet = b.book.add_worksheet("Báo cáo")
+    children = table.table_children
+    inline = len(children) <= XLSX_INLINE_CHILDREN
+    n_inline = len(children) if inline else 0
+    last = len(XLSX_WIDTHS) + n_inline - 1
     for col, width in enumerate(XLSX_WIDTHS):
         sheet.set_column(col, col, width)
-    if n_children:
+    if n_inline:
         sheet.set_column(len(XLSX_WIDTHS), last, XLSX_CHILD_WIDTH)
 
-    # The heading of a filed document: issuer on the left, national header on the right.
-    right = max(2, last - 5)
+    # The heading of a filed document, in the first six columns whatever the table's width:
+    # issuer on the left (STT, Chỉ tiêu), the national header on the right.
     body1, body2, number_line = table.issuer
     _merge(sheet, 0, 0, 0, 1, body1, f_centre)
-    _merge(sheet, 0, right, 0, last, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", f_centre_bold)
+    _merge(sheet, 0, 2, 0, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", f_centre_bold)
     _merge(sheet, 1, 0, 1, 1, body2, f_centre_bold)
-    _merge(sheet, 1, right, 1, last, "Độc lập - Tự do - Hạnh phúc", f_motto)
+    _merge(sheet, 1, 2, 1, 5, "Độc lập - Tự do - Hạnh phúc", f_motto)
     _merge(sheet, 2, 0, 2, 1, number_line, f_centre)
-    _merge(sheet, 2, right, 2, last, table.place_date, f_italic)
+    _merge(sheet, 2, 2, 2, 5, table.place_date, f_italic)
 
-    _merge(sheet, 4, 0, 4, last, table.title, f_title)
-    _merge(sheet, 5, 0, 5, last, table.subject, f_centre_bold)
-    _merge(sheet, 6, 0, 6, last, f"({table.dates})", f_italic)
-    note = f"So sánh với {_lower_first(table.comparison)}. Số tiền tính bằng đồng."
-    sheet.write_string(7, 0, neutralise(note), f_note)
+    _merge(sheet, 4, 0, 4, 5, table.title, f_title)
+    _merge(sheet, 5, 0, 5, 5, table.subject, f_centre_bold)
+    _merge(sheet, 6, 0, 6, 5, f"({table.dates})", f_italic)
+    parts = table.parts()
+    sheet.write_string(7, 0, f"{parts[0].number}. {parts[0].heading}", f_heading)
+    note = table.note
+    appendix = [] if inline else unit_tables(table)
+    if appendix:
+        note += (
+            f" Số liệu chia theo {len(children)} đơn vị trực thuộc tại các trang Phụ lục"
+            " (PL I, PL II, …) của tệp này."
+        )
+    sheet.write_string(8, 0, neutralise(note), f_note)
 
     # The two heading rows; the child units under one merged heading.
     top = 9
@@ -342,73 +292,154 @@ def write_xlsx(table: ReportTable) -> bytes:
     )
     for col, text in enumerate(headings):
         _merge(sheet, top, col, top + 1, col, text, f_head)
-    if n_children:
+    if n_inline:
         _merge(sheet, top, len(headings), top, last, "Chia theo đơn vị trực thuộc", f_head)
-        for i, child in enumerate(table.children):
+        for i, child in enumerate(children):
             sheet.write_string(top + 1, len(headings) + i, neutralise(child.name), f_head)
     sheet.set_row(top, 30)
-    sheet.set_row(top + 1, 48 if n_children else 20)
+    sheet.set_row(top + 1, 48 if n_inline else 20)
 
     row = top + 2
     for line in table.lines():
         if line.section:
             sheet.write_string(row, 0, line.number, f_section_num)
-            _merge(sheet, row, 1, row, last, f"{line.label}", f_section_text)
+            _merge(sheet, row, 1, row, last, line.label, f_section_text)
         else:
             sheet.write_string(row, 0, line.number, f_num_cell)
             sheet.write_string(row, 1, neutralise(line.label), f_sub_label if line.sub else f_label)
-            sheet.write_string(row, 2, line.measure, f_measure)
-            sheet.write_number(row, 3, line.value, f_count_bold)
-            sheet.write_number(row, 4, line.previous, f_count)
-            sheet.write_number(row, 5, line.change, f_change)
-            for i, value in enumerate(line.children):
-                sheet.write_number(row, len(headings) + i, value, f_count)
+            sheet.write_string(row, 2, line.measure, f_num_cell)
+            b.figure(sheet, row, 3, line.shown_value, bold=True)
+            b.figure(sheet, row, 4, line.shown_previous)
+            b.figure(sheet, row, 5, line.shown_change, change=True)
+            if n_inline:
+                for i, value in enumerate(line.shown_children):
+                    b.figure(sheet, row, len(headings) + i, value)
             if len(line.label) > XLSX_WIDTHS[1] + 10:
                 sheet.set_row(row, 32)
         row += 1
 
-    # The narrative under the table, then the signature blocks.
+    # The explanations, the narrative and the sections under the table.
+    width = sum(XLSX_WIDTHS) + n_inline * XLSX_CHILD_WIDTH
+
+    def paragraph(text: str) -> None:
+        nonlocal row
+        sheet.set_row(row, 16 * math.ceil(len(text) * 1.1 / width) + 6)
+        _merge(sheet, row, 0, row, last, text, f_text)
+        row += 1
+
+    if table.explanations:
+        row += 1
+        sheet.write_string(row, 0, "Giải trình số liệu:", f_heading)
+        row += 1
+        for text in table.explanations:
+            paragraph(f"- {text}")
+    for part in parts[1:]:
+        row += 1
+        sheet.write_string(row, 0, f"{part.number}. {part.heading}", f_heading)
+        row += 1
+        for text in part.paragraphs:
+            paragraph(text)
+
+    # «Nơi nhận» on the left, the signature on the right.
     row += 1
-    sheet.write_string(row, 0, "Tình hình, kết quả chung:", f_heading)
-    row += 1
-    text = table.narrative or NO_FIGURES
-    width = sum(XLSX_WIDTHS) + n_children * XLSX_CHILD_WIDTH
-    sheet.set_row(row, 16 * math.ceil(len(text) / width) + 6)
-    _merge(sheet, row, 0, row, last, text, f_text)
-    row += 2
-    _merge(sheet, row, 0, row, 1, "NGƯỜI LẬP BIỂU", f_centre_bold)
-    _merge(sheet, row, right, row, last, "THỦ TRƯỞNG ĐƠN VỊ", f_centre_bold)
-    row += 1
-    _merge(sheet, row, 0, row, 1, "(Ký, ghi rõ họ tên)", f_italic)
-    _merge(sheet, row, right, row, last, "(Ký, ghi rõ họ tên, đóng dấu)", f_italic)
+    first = row
+    sheet.write_string(row, 0, "Nơi nhận:", f_left_bold)
+    for text in table.recipients:
+        row += 1
+        _merge(sheet, row, 0, row, 1, text, f_left)
+    _merge(sheet, first, 2, first, 5, table.signer, f_centre_bold)
+    _merge(sheet, first + 1, 2, first + 1, 5, "(Ký, ghi rõ họ tên, đóng dấu)", f_italic)
+    row = max(row, first + 1)
 
     sheet.freeze_panes(top + 2, 2)
-    _print_setup(sheet, n_children)
+    _print_setup(sheet, landscape=bool(table.children))
     sheet.repeat_rows(top, top + 1)
+    sheet.repeat_columns(0, 1)
     sheet.print_area(0, 0, row, last)
     sheet.set_footer("&CTrang &P/&N")
-    book.close()
+
+    for part in appendix:
+        _unit_sheet(b, table, part)
+    b.book.close()
     return output.getvalue()
 
 
-def _print_setup(sheet, n_children: int) -> None:
-    """The paper a clerk would print it on: A4 portrait for a ward's six columns, A4
-    landscape with up to eight child units, A3 landscape up to 24, each fitted to one page
-    wide. Beyond that no paper is wide enough: A3 landscape at 85 %, the pages printed across
-    with STT and Chỉ tiêu repeated on each."""
+def _unit_sheet(b: _Book, table: ReportTable, part) -> None:
+    """An appendix sheet: a section's indicators across, the child units down the side."""
+    fmt = b.fmt
+    name = f"PL {part.number}"
+    if part.caption:
+        name += "." + part.caption.split()[1].split("/")[0]
+    sheet = b.book.add_worksheet(name)
+    last = len(XLSX_UNIT_WIDTHS) + len(part.columns) - 1
+    for col, width in enumerate(XLSX_UNIT_WIDTHS):
+        sheet.set_column(col, col, width)
+    sheet.set_column(len(XLSX_UNIT_WIDTHS), last, XLSX_INDICATOR_WIDTH)
+    _merge(sheet, 0, 0, 0, last, "PHỤ LỤC", fmt(align="center", bold=True, font_size=13))
+    _merge(
+        sheet,
+        1,
+        0,
+        1,
+        last,
+        f"Số liệu chia theo đơn vị trực thuộc: {part.number}. {part.heading} {part.caption}",
+        fmt(align="center", bold=True),
+    )
+    _merge(
+        sheet,
+        2,
+        0,
+        2,
+        last,
+        f"(Kèm theo Báo cáo kết quả hoạt động {table.label_lower} {table.subject})",
+        fmt(align="center", italic=True, text_wrap=True),
+    )
+    sheet.set_row(2, 32)
+    top = 4
+    f_head = fmt(align="center", bold=True, text_wrap=True, border=1, bg_color="#F2F2F2")
+    sheet.write_string(top, 0, "STT", f_head)
+    sheet.write_string(top, 1, "Đơn vị", f_head)
+    for i, (label, unit) in enumerate(part.columns):
+        sheet.write_string(top, 2 + i, neutralise(f"{label} ({unit})"), f_head)
+    longest = max((len(label) for label, _u in part.columns), default=10)
+    sheet.set_row(top, min(160, 15 * math.ceil((longest + 12) / XLSX_INDICATOR_WIDTH) + 6))
+    row = top + 1
+    for line in part.rows:
+        if line.group:
+            _merge(
+                sheet,
+                row,
+                0,
+                row,
+                last,
+                neutralise(line.name),
+                fmt(bold=True, italic=True, border=1),
+            )
+        else:
+            bold = line.total
+            sheet.write_string(row, 0, line.number, fmt(border=1, align="center", bold=bold))
+            sheet.write_string(row, 1, neutralise(line.name), fmt(border=1, bold=bold))
+            for i, value in enumerate(line.figures):
+                b.figure(sheet, row, 2 + i, value, bold=bold)
+        row += 1
+    sheet.freeze_panes(top + 1, 2)
+    _print_setup(sheet, landscape=True)
+    sheet.repeat_rows(top)
+    sheet.repeat_columns(0, 1)
+    sheet.print_area(0, 0, row - 1, last)
+    sheet.set_footer(f"&C{part.number} - Trang &P/&N")
+
+
+def _print_setup(sheet, landscape: bool) -> None:
+    """A4 (paper 9) always: portrait for a ward's six columns, landscape otherwise, fitted to
+    one page wide; the sheet's heading rows and first columns repeat on every page."""
     sheet.set_margins(left=0.6, right=0.4, top=0.6, bottom=0.6)
-    if n_children == 0:
-        sheet.set_paper(9)
-        sheet.set_portrait()
-    else:
-        sheet.set_paper(9 if n_children <= XLSX_A4_CHILDREN else 8)
+    sheet.set_paper(9)
+    if landscape:
         sheet.set_landscape()
-    if n_children <= XLSX_FIT_CHILDREN:
-        sheet.fit_to_pages(1, 0)
     else:
-        sheet.set_print_scale(85)
-        sheet.repeat_columns(0, 1)
-        sheet.print_across()
+        sheet.set_portrait()
+    sheet.fit_to_pages(1, 0)
 
 
 def _merge(sheet, r1: int, c1: int, r2: int, c2: int, text: str, cell_format) -> None:
@@ -423,10 +454,6 @@ def _merge(sheet, r1: int, c1: int, r2: int, c2: int, text: str, cell_format) ->
 # PDF ------------------------------------------------------------------------------------------
 
 
-def _signed(n: int) -> str:
-    return f"+{number(n)}" if n > 0 else (f"-{number(-n)}" if n < 0 else "0")
-
-
 def _width(texts, per_digit: float, least: float) -> float:
     """The estimated width in mm of a column of figures that must not wrap: a digit is
     `per_digit` wide, a dot or a sign about half that, plus the cell's padding."""
@@ -438,7 +465,7 @@ def _width(texts, per_digit: float, least: float) -> float:
 def _appendix(table: ReportTable, lines: list[dict]) -> list[dict]:
     """The child units' columns cut into landscape tables of equal share, as many per table as
     fit, every child column as wide as the widest figure needs."""
-    children = table.children
+    children = table.table_children
     figures = [x for x in lines if not x["line"].section]
     total = _width([x["value"] for x in figures], 1.55, 15)
     width = _width([v for x in figures for v in x["children"]], 1.45, 12)
@@ -467,14 +494,14 @@ def _appendix(table: ReportTable, lines: list[dict]) -> list[dict]:
 
 def pdf_context(table: ReportTable) -> dict:
     """Everything the PDF template shows, formatted: the template computes nothing."""
-    children = table.children
+    children = table.table_children
     lines = [
         {
             "line": line,
-            "value": "" if line.section else number(line.value),
-            "previous": "" if line.section else number(line.previous),
-            "change": "" if line.section else _signed(line.change),
-            "children": [number(v) for v in line.children],
+            "value": "" if line.section else figure_text(line.shown_value),
+            "previous": "" if line.section else figure_text(line.shown_previous),
+            "change": "" if line.section else signed_text(line.shown_change),
+            "children": [figure_text(v) for v in line.shown_children],
         }
         for line in table.lines()
     ]
@@ -486,20 +513,23 @@ def pdf_context(table: ReportTable) -> dict:
     appendix = []
     if not inline and len(children) <= APPENDIX_CHILDREN:
         appendix = _appendix(table, lines)
-    note = f"So sánh với {_lower_first(table.comparison)}. Số tiền tính bằng đồng."
+    note = table.note
     if appendix:
         note += f" Số liệu chia theo {len(children)} đơn vị trực thuộc tại Phụ lục kèm theo."
     elif not inline:
         note += (
             f" Số liệu chia theo {len(children)} đơn vị trực thuộc không in kèm báo cáo này; "
-            "xem bản Excel (XLSX) hoặc CSV."
+            "xem bản Word (DOCX), Excel (XLSX) hoặc CSV."
         )
     issuer = table.issuer
+    parts = table.parts()
     return {
         "t": table,
         "issuer": issuer[:2],
         "number_line": issuer[2],
-        "narrative": table.narrative or NO_FIGURES,
+        "figures_part": parts[0],
+        "parts": parts[1:],
+        "explanations": table.explanations,
         "note": note,
         "lines": lines,
         "inline_children": children if inline else [],
@@ -524,4 +554,16 @@ def _no_fetch(url: str, *args, **kwargs):
     raise ValueError(f"the report PDF fetches nothing ({url})")
 
 
-WRITERS = {"json": write_json, "csv": write_csv, "xlsx": write_xlsx, "pdf": write_pdf}
+def write_docx(table: ReportTable) -> bytes:
+    from reports.docx import write_docx as write  # python-docx: only the DOCX needs it
+
+    return write(table)
+
+
+WRITERS = {
+    "json": write_json,
+    "csv": write_csv,
+    "xlsx": write_xlsx,
+    "docx": write_docx,
+    "pdf": write_pdf,
+}

@@ -126,5 +126,5 @@ def test_an_unreadable_period_is_an_error_that_says_how_to_write_one(world):
 
 def test_the_help_states_the_rule():
     text = Command.help
-    for words in ("--unit", "2012..2022", "Decree 09/2019", "xlsx and pdf need --output"):
+    for words in ("--unit", "2012..2022", "Decree 09/2019", "xlsx, docx and pdf need --output"):
         assert words in text

@@ -19,6 +19,7 @@ from django.utils import timezone
 from cases.models import Person
 from outreach.models import Activity, Referral
 from reports.choice import Choice
+from reports.document import shown
 from reports.exports import ReportTable, export, measure
 from reports.indicators import FIXED, MONEY, catalogue
 from reports.indicators import build as build_catalogue
@@ -116,15 +117,19 @@ def test_the_xlsx_is_headed_like_a_filed_report_and_holds_numbers(figures, perso
     old = names.index("Phường A Cũ")
     assert sessions[old] == 2 and sessions[names.index("Phường A")] == 3
     assert sheet.cell(index + 1, 4).number_format == "#,##0"
-    _i, loan = by_label["Tổng số tiền vay (đồng)"]
-    assert loan[2:5] == ("đồng", 225_000_000, 0)
+    _i, loan = by_label["Tổng số tiền vay"]
+    assert loan[2:5] == ("triệu đồng", 225, 0)  # money in triệu đồng, the unit said once
+    assert not any("Số tiền tính bằng đồng" in str(c) for r in rows for c in r if c)
 
     assert sheet.freeze_panes == "C12"
     assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.paperSize == 9  # A4
     assert sheet.print_title_rows == "$10:$11"
+    assert sheet.print_title_cols == "$A:$B"
     narrative = next(r[0] for r in rows if r[0] and str(r[0]).startswith("Trong "))
     assert narrative.startswith(NARRATIVE_START)
-    assert "NGƯỜI LẬP BIỂU" in [c for r in rows[-3:] for c in r]
+    assert "THỦ TRƯỞNG ĐƠN VỊ" in [c for r in rows[-3:] for c in r]
+    assert "Nơi nhận:" in [c for r in rows[-3:] for c in r]
 
 
 def test_a_ward_without_child_units_prints_portrait_with_six_columns(figures, personas):
@@ -163,16 +168,18 @@ def test_the_pdf_reads_as_a_filed_report(figures, personas):
         "BÁO CÁO",
         "Kết quả hoạt động 6 tháng đầu năm 2024",
         "(Số liệu từ ngày 01/01/2024 đến ngày 30/06/2024)",
-        "NGƯỜI LẬP BIỂU",
+        "Nơi nhận:",
         "THỦ TRƯỞNG ĐƠN VỊ",
         "(Ký, ghi rõ họ tên, đóng dấu)",
         "Số cuộc tuyên truyền cuộc 5 1 +4",
-        "Tổng số tiền vay (đồng) đồng 225.000.000 0 +225.000.000",
+        "Tổng số tiền vay triệu đồng 225 0 +225",
+        "II. TÌNH HÌNH, KẾT QUẢ CHUNG",
         "Trang 1/",
     ):
         assert words in text, words
     assert text.count(NARRATIVE_START) == 1
     assert "Nguyễn Văn Bí Mật" not in text
+    assert "Số tiền tính bằng đồng" not in text
 
 
 def test_the_pdf_puts_child_units_in_the_table_when_their_figures_fit(figures, personas):
@@ -198,14 +205,18 @@ def test_the_pdf_puts_more_child_units_on_landscape_appendix_pages(figures, pers
     assert "Phường Mới 4" in text
 
 
-def test_sums_in_billions_send_even_three_child_units_to_the_appendix(figures, personas):
+def test_sums_in_billions_are_written_in_millions_and_keep_three_units_in_the_table(
+    figures, personas
+):
     ward = f.unit(code="99100", parent=figures.district_a, name="Phường C")
     f.referral(person=f.person(ward=ward), kind=Referral.Kind.LOAN,
                status=Referral.Status.COMPLETED, referred_on=datetime.date(2024, 2, 1),
-               status_on=datetime.date(2024, 4, 20), amount=1_160_000_000)  # fmt: skip
+               status_on=datetime.date(2024, 4, 20), amount=1_160_500_000)  # fmt: skip
     content = get(personas["supervisor"], url("pdf", figures.district_a)).content
-    assert landscape(content)[-1] is True
-    assert "1.160.000.000" in pdf_text(content)
+    assert not any(landscape(content))
+    text = pdf_text(content)
+    assert "Tổng số tiền vay triệu đồng 1.385,5 0 +1.385,5" in text  # 225 + 1.160,5
+    assert "1.160.500.000" not in text
 
 
 def test_a_hundred_child_units_are_left_to_the_spreadsheet_with_a_note(figures, personas):
@@ -289,9 +300,10 @@ def test_the_four_formats_carry_the_same_figures(figures, personas):
     assert len(lines) == len(indicators)
     for indicator, row in zip(indicators, lines, strict=True):
         code = indicator.code
-        assert row[3:6] == (values[code], previous[code], values[code] - previous[code])
+        value, before = values[code], previous[code]
+        assert row[3:6] == tuple(shown(indicator, v) for v in (value, before, value - before))
         for name, figures_of in children.items():
-            assert row[names.index(name)] == figures_of[code]
+            assert row[names.index(name)] == shown(indicator, figures_of[code])
 
     text = pdf_text(get(client, url("pdf", figures.district_a)).content)
     assert "Số tờ rơi phát tờ 800 0 +800 800 0" in text  # unit, previous, change, ward A, A cũ
@@ -381,7 +393,7 @@ def test_an_unreadable_period_is_a_400_page_that_says_why(world, personas):
 
 
 def test_an_unknown_format_is_not_found(world, personas):
-    assert personas["leader"].get(url("docx", world.ward_a)).status_code == 404
+    assert personas["leader"].get(url("odt", world.ward_a)).status_code == 404
 
 
 def test_an_anonymous_visitor_is_sent_to_log_in(world, personas):
