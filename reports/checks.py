@@ -403,7 +403,10 @@ RULES: tuple[Rule, ...] = (
             "Có %(n)d lượt tiếp cận ghi ngày sau khi hồ sơ của người đó đã đóng.",
             "n",
         ),
-        _("Xem lại ngày tiếp cận hoặc ngày đóng hồ sơ ở trang Hồ sơ."),
+        _(
+            "Xem lại ngày tiếp cận hoặc ngày đóng hồ sơ trong hồ sơ của người đó (trang Danh "
+            "sách quản lý)."
+        ),
     ),
     Rule(
         "contact_before_registered",
@@ -413,7 +416,10 @@ RULES: tuple[Rule, ...] = (
             "Có %(n)d lượt tiếp cận ghi ngày trước khi người đó được đưa vào danh sách.",
             "n",
         ),
-        _("Xem lại ngày tiếp cận hoặc ngày đưa vào danh sách ở trang Hồ sơ."),
+        _(
+            "Xem lại ngày tiếp cận hoặc ngày đưa vào danh sách trong hồ sơ của người đó "
+            "(trang Danh sách quản lý)."
+        ),
     ),
     Rule(
         "figure_vs_last_year",
@@ -424,8 +430,8 @@ RULES: tuple[Rule, ...] = (
             "n",
         ),
         _(
-            "Kiểm tra các hoạt động, hồ sơ của kỳ này ở trang Hoạt động và trang Hồ sơ; nếu số "
-            "liệu đúng, hãy giải thích lý do."
+            "Xem lại các hoạt động và hồ sơ của kỳ này ở trang Hoạt động và trang Danh sách "
+            "quản lý; nếu số liệu đúng, hãy giải thích lý do."
         ),
     ),
     Rule(
@@ -451,7 +457,10 @@ RULES: tuple[Rule, ...] = (
             "%(n)d người được ghi hơn %(most)d lượt tiếp cận trong một tháng.",
             "n",
         ),
-        _("Có thể một lượt bị nhập nhiều lần: xem nhật ký tiếp cận ở trang Hồ sơ."),
+        _(
+            "Có thể một lượt bị nhập nhiều lần: xem các lượt tiếp cận trong hồ sơ của người "
+            "đó (trang Danh sách quản lý)."
+        ),
     ),
     Rule(
         "activity_duplicates",
@@ -476,8 +485,8 @@ RULES: tuple[Rule, ...] = (
             "n",
         ),
         _(
-            "Ghi ngày kết thúc ở trang Hồ sơ; nếu quyết định kết thúc được ban hành muộn, hãy "
-            "giải thích."
+            "Ghi ngày kết thúc trong hồ sơ của người đó (trang Danh sách quản lý); nếu quyết "
+            "định kết thúc được ban hành muộn, hãy giải thích."
         ),
     ),
     Rule(
@@ -488,7 +497,7 @@ RULES: tuple[Rule, ...] = (
             "%(n)d thành viên được phân công giúp đỡ nhưng không có lượt tiếp cận nào trong kỳ.",
             "n",
         ),
-        _("Ghi bổ sung lượt tiếp cận ở trang Hồ sơ, hoặc phân công lại ở trang Đội."),
+        _("Ghi bổ sung lượt tiếp cận đã làm, hoặc phân công lại ở trang Phân công."),
     ),
     Rule(
         "contact_dated_after_entry",
@@ -498,7 +507,10 @@ RULES: tuple[Rule, ...] = (
             "Có %(n)d lượt tiếp cận ghi ngày muộn hơn ngày nhập vào hệ thống.",
             "n",
         ),
-        _("Một lượt tiếp cận chỉ ghi sau khi đã diễn ra: sửa ngày ở trang Hồ sơ."),
+        _(
+            "Một lượt tiếp cận chỉ được ghi sau khi đã diễn ra: sửa ngày trong hồ sơ của "
+            "người đó (trang Danh sách quản lý)."
+        ),
     ),
     Rule(
         "caseload_with_departed_helper",
@@ -508,7 +520,7 @@ RULES: tuple[Rule, ...] = (
             "%(n)d người đến cuối kỳ vẫn được phân công cho thành viên đã thôi tham gia Đội.",
             "n",
         ),
-        _("Phân công người giúp đỡ mới ở trang Đội."),
+        _("Phân công người giúp đỡ mới ở trang Phân công."),
     ),
     Rule(
         "loan_without_amount",
@@ -518,7 +530,7 @@ RULES: tuple[Rule, ...] = (
             "Có %(n)d khoản vay vốn đã hoàn thành trong kỳ nhưng chưa ghi số tiền.",
             "n",
         ),
-        _("Ghi số tiền vay ở trang Giới thiệu, chuyển gửi."),
+        _("Ghi số tiền vay ở trang Giới thiệu."),
     ),
     Rule(
         "loan_over_cap",
@@ -528,7 +540,7 @@ RULES: tuple[Rule, ...] = (
             "Có %(n)d khoản vay vốn ghi số tiền trên %(cap)s đồng, mức tối đa theo QĐ 08/2026.",
             "n",
         ),
-        _("Kiểm tra số tiền (có thể thừa một chữ số) ở trang Giới thiệu, chuyển gửi."),
+        _("Kiểm tra số tiền (có thể thừa một chữ số) ở trang Giới thiệu."),
     ),
     Rule(
         "activity_without_figures",
