@@ -33,7 +33,7 @@ from reports.indicators import MONEY, Catalogue, Indicator, Section, catalogue
 from reports.models import Review, Submission
 from reports.narrative import write
 from reports.periods import CALENDAR, Period, parse
-from reports.report import build
+from reports.report import build, structural
 from reports.rollup import tally
 from reports.services import (
     SECTIONS,
@@ -119,9 +119,13 @@ class FigureSection:
 
 def figures_ctx(figures: dict, cat: Catalogue) -> dict:
     """A snapshot (reports.report.as_json) laid out by the sections of `cat`: a figure the
-    snapshot lacks (an indicator added since) is None, shown as «—»."""
+    snapshot lacks (an indicator added since) is None, shown as «—», and so is every figure of
+    a comparison period without data."""
     values = figures.get("indicators", {})
     previous = figures.get("previous", {})
+    before = previous.get("indicators", {})
+    # a comparison period without any figure (the team's standing counts aside) shows «—»
+    compared = any(v for code, v in before.items() if not structural(code))
     children = figures.get("children", {})
     names = (
         dict(AdminUnit.objects.filter(code__in=children).values_list("code", "name"))
@@ -136,7 +140,7 @@ def figures_ctx(figures: dict, cat: Catalogue) -> dict:
                     indicator=i,
                     value=shown(i, values.get(i.code)),
                     children=tuple(shown(i, v.get(i.code)) for v in children.values()),
-                    previous=shown(i, previous.get("indicators", {}).get(i.code)),
+                    previous=shown(i, before.get(i.code)) if compared else None,
                 )
                 for i in s.indicators
             ),
@@ -147,6 +151,7 @@ def figures_ctx(figures: dict, cat: Catalogue) -> dict:
         "sections": sections,
         "child_names": [names.get(code, code) for code in children] if children else [],
         "previous_label": previous.get("period", {}).get("label", ""),
+        "previous_empty": not compared,
         "columns": 3 + len(children),
     }
 

@@ -581,3 +581,23 @@ def test_the_admin_reads_reviews_and_changes_nothing(world, personas, found):
     change = reverse("admin:reports_review_change", args=[review.pk])
     assert client.post(change, {"reason": "sửa"}).status_code == 403
     assert Review.objects.get().reason == review.reason
+
+
+def test_a_comparison_period_without_data_shows_a_dash(world, personas, found):
+    def previous_of(submission, code="casework.persons_reached"):
+        page = personas["leader"].get(detail(submission))
+        rows = {r.indicator.code: r for s in page.context["sections"] for r in s.rows}
+        return page, rows[code].previous
+
+    page, previous = previous_of(submit(world))
+    assert previous is None
+    assert page.context["previous_empty"]
+    assert "không có số liệu" in page.content.decode()
+    f.contact(
+        person=f.person(ward=world.ward_a, registered_on=datetime.date(2023, 1, 5)),
+        member=world.volunteer_member,
+        occurred_on=datetime.date(2023, 5, 10),  # the same quarter a year before
+    )
+    page, previous = previous_of(submit(world, period=parse("2024-Q2", "official")))
+    assert previous == 1
+    assert not page.context["previous_empty"]
