@@ -28,6 +28,11 @@ from outreach.models import Activity
 from wards.models import Member
 
 EVENTS, ATTENDANCES, PERSONS, STOCK, MONEY, ITEMS = "E", "A", "P", "S", "M", "I"
+# Whether a rise of the figure against the comparison period is good news (more persons helped,
+# more sessions, loans), bad news (relapses, persons newly on the list, persons using drugs) or
+# neither (the standing counts of teams and members, the persons on the list): the page colours
+# a change by it (reports/templatetags/report_tags.py).
+GOOD, BAD, NEUTRAL = "good", "bad", "neutral"
 # The unit of measure (đơn vị tính) of each figure: by kind, and by code where the label names
 # something other than the kind's usual noun.
 KIND_MEASURES = {
@@ -94,6 +99,7 @@ class Indicator:
     sub: bool = False  # an "of which" row under the indicator before it
     says: Clause | None = None  # how the narrative writes it
     quiet: bool = False  # the narrative leaves it out on purpose (said elsewhere, or a detail)
+    rise: str = NEUTRAL  # GOOD, BAD or NEUTRAL: what a rise of the figure means
 
     @property
     def section(self) -> str:
@@ -107,10 +113,10 @@ class Section:
     indicators: tuple[Indicator, ...]
 
 
-def _i(code, label, kind, sub=False, says=None, quiet=False) -> Indicator:
+def _i(code, label, kind, sub=False, says=None, quiet=False, rise=NEUTRAL) -> Indicator:
     if isinstance(says, str):
         says = Clause(says)
-    return Indicator(code, label, kind, sub, says, quiet)
+    return Indicator(code, label, kind, sub, says, quiet, rise)
 
 
 A = Activity.Kind
@@ -174,6 +180,11 @@ GROUP_WORDS = {
     Person.Group.TRAFFICKING: "{} nạn nhân bị mua bán",
     Person.Group.OTHER: "{} người thuộc nhóm khác",
 }
+# More persons using drugs or addicted on the list is bad news; the other groups are neither.
+GROUP_RISES = {
+    g: BAD if g in (Person.Group.DRUG_USER, Person.Group.ADDICTED) else NEUTRAL
+    for g in GROUP_LABELS
+}
 ROLE_LABELS = {
     Member.Role.LEADER: _("— đội trưởng"),
     Member.Role.DEPUTY: _("— đội phó"),
@@ -202,6 +213,7 @@ RESULT_LABELS = {
     R.NOT_PROGRESSING: _("— không tiến bộ"),
     R.RELAPSED: _("— tái nghiện"),
 }
+RESULT_RISES = {R.PROGRESSING: GOOD, R.NOT_PROGRESSING: BAD, R.RELAPSED: BAD}
 RESULT_CLAUSES = {
     R.PROGRESSING: "{} người tiến bộ",
     R.NOT_PROGRESSING: "{} người không tiến bộ",
@@ -220,14 +232,15 @@ _OUTREACH = Section(
                 "đã tổ chức {} cuộc tuyên truyền",
                 (("outreach.participants", "với {} lượt người tham dự"),),
             ),
+            rise=GOOD,
         ),
         *(
-            _i(f"outreach.sessions.{k}", label, EVENTS, True, says=CHANNEL_CLAUSES[k])
+            _i(f"outreach.sessions.{k}", label, EVENTS, True, says=CHANNEL_CLAUSES[k], rise=GOOD)
             for k, label in COMMUNICATION_LABELS.items()
         ),
-        _i("outreach.participants", _("Số lượt người tham dự"), ATTENDANCES),
+        _i("outreach.participants", _("Số lượt người tham dự"), ATTENDANCES, rise=GOOD),
         *(
-            _i(f"outreach.participants.{k}", label, ATTENDANCES, True)
+            _i(f"outreach.participants.{k}", label, ATTENDANCES, True, rise=GOOD)
             for k, label in COMMUNICATION_LABELS.items()
         ),
         # Said in the radio and loudspeaker clauses, each with its own length.
@@ -236,22 +249,25 @@ _OUTREACH = Section(
             _("Thời lượng phát thanh, loa lưu động (phút)"),
             EVENTS,
             quiet=True,
+            rise=GOOD,
         ),
-        _i("outreach.minutes.radio", _("— trên đài truyền thanh (phút)"), EVENTS, True),
-        _i("outreach.minutes.loudspeaker", _("— loa lưu động (phút)"), EVENTS, True),
-        _i("outreach.leaflets", _("Số tờ rơi phát"), ITEMS, says="phát {} tờ rơi"),
+        _i("outreach.minutes.radio", _("— trên đài truyền thanh (phút)"), EVENTS, True, rise=GOOD),
+        _i("outreach.minutes.loudspeaker", _("— loa lưu động (phút)"), EVENTS, True, rise=GOOD),
+        _i("outreach.leaflets", _("Số tờ rơi phát"), ITEMS, says="phát {} tờ rơi", rise=GOOD),
         _i(
             "outreach.banners",
             _("Số băng rôn, áp phích, pano"),
             ITEMS,
             says="treo {} băng rôn, áp phích, pano",
+            rise=GOOD,
         ),
-        _i("outreach.articles", _("Số tin, bài viết"), ITEMS, says="viết {} tin, bài"),
+        _i("outreach.articles", _("Số tin, bài viết"), ITEMS, says="viết {} tin, bài", rise=GOOD),
         _i(
             "outreach.pledges",
             _("Số bản cam kết được ký"),
             ITEMS,
             says="vận động ký {} bản cam kết",
+            rise=GOOD,
         ),
     ),
 )
@@ -265,18 +281,21 @@ _ENFORCEMENT = Section(
             _("Số tin báo cung cấp cho công an"),
             EVENTS,
             says="cung cấp {} tin báo cho công an",
+            rise=GOOD,
         ),
         _i(
             "enforcement.inspections",
             _("Số lượt kiểm tra cơ sở kinh doanh dịch vụ"),
             EVENTS,
             says="phối hợp kiểm tra {} lượt cơ sở kinh doanh dịch vụ",
+            rise=GOOD,
         ),
         _i(
             "enforcement.patrols",
             _("Số buổi tuần tra, rà soát địa bàn"),
             EVENTS,
             says="tuần tra, rà soát địa bàn {} buổi",
+            rise=GOOD,
         ),
     ),
 )
@@ -292,7 +311,14 @@ _CASEWORK = Section(
             says="đang theo dõi {} người trong danh sách",
         ),
         *(
-            _i(f"casework.on_list.{g}", label, STOCK, True, says=GROUP_WORDS[g])
+            _i(
+                f"casework.on_list.{g}",
+                label,
+                STOCK,
+                True,
+                says=GROUP_WORDS[g],
+                rise=GROUP_RISES[g],
+            )
             for g, label in GROUP_LABELS.items()
         ),
         _i(
@@ -300,12 +326,14 @@ _CASEWORK = Section(
             _("Số người mới đưa vào danh sách"),
             PERSONS,
             says="đưa {} người mới vào danh sách theo dõi",
+            rise=BAD,
         ),
         _i(
             "casework.persons_reached",
             _("Số người được tiếp cận, giúp đỡ"),
             PERSONS,
             says="tiếp cận, giúp đỡ {} người",
+            rise=GOOD,
         ),
         _i(
             "casework.persons_reached.high_risk",
@@ -313,6 +341,7 @@ _CASEWORK = Section(
             PERSONS,
             True,
             says="{} người có nguy cơ cao",
+            rise=GOOD,
         ),
         _i(
             "casework.persons_reached.using",
@@ -321,6 +350,7 @@ _CASEWORK = Section(
             True,
             says="{} người sử dụng trái phép chất ma túy, người nghiện ma túy và người sau "
             "cai nghiện",
+            rise=GOOD,
         ),
         _i(
             "casework.persons_reached.sex_work",
@@ -328,6 +358,7 @@ _CASEWORK = Section(
             PERSONS,
             True,
             says="{} người bán dâm",
+            rise=GOOD,
         ),
         _i(
             "casework.persons_reached.trafficking",
@@ -335,27 +366,31 @@ _CASEWORK = Section(
             PERSONS,
             True,
             says="{} nạn nhân bị mua bán",
+            rise=GOOD,
         ),
         _i(
             "casework.counselling_direct",
             _("Số lượt tư vấn trực tiếp"),
             EVENTS,
             says="tư vấn trực tiếp {} lượt",
+            rise=GOOD,
         ),
         _i(
             "casework.counselling_indirect",
             _("Số lượt tư vấn gián tiếp"),
             EVENTS,
             says=Clause("tư vấn gián tiếp {} lượt", joins=True),
+            rise=GOOD,
         ),
         _i(
             "casework.persons_met_direct",
             _("Số người được gặp, tư vấn trực tiếp"),
             PERSONS,
             says="gặp gỡ, tư vấn trực tiếp cho {} người",
+            rise=GOOD,
         ),
         *(
-            _i(f"casework.counselled.{t}", label, PERSONS, says=TOPIC_CLAUSES[t])
+            _i(f"casework.counselled.{t}", label, PERSONS, says=TOPIC_CLAUSES[t], rise=GOOD)
             for t, label in TOPIC_LABELS.items()
         ),
         _i(
@@ -366,35 +401,41 @@ _CASEWORK = Section(
                 "tổ chức {} buổi sinh hoạt nhóm, câu lạc bộ",
                 (("casework.group_participants", "với {} lượt người tham gia"),),
             ),
+            rise=GOOD,
         ),
         _i(
             "casework.group_participants",
             _("Số lượt người tham gia sinh hoạt nhóm"),
             ATTENDANCES,
+            rise=GOOD,
         ),
         _i(
             "casework.drug_tests",
             _("Số lượt phối hợp xét nghiệm"),
             EVENTS,
             says="phối hợp xét nghiệm {} lượt",
+            rise=GOOD,
         ),
         _i(
             "casework.positive_change",
             _("Số người có chuyển biến tích cực"),
             PERSONS,
             says="{} người có chuyển biến tích cực",
+            rise=GOOD,
         ),
         _i(
             "casework.to_voluntary_rehab",
             _("Số người được vận động cai nghiện tự nguyện"),
             PERSONS,
             says="vận động {} người cai nghiện tự nguyện",
+            rise=GOOD,
         ),
         _i(
             "casework.to_methadone",
             _("Số người được vận động điều trị methadone"),
             PERSONS,
             says=Clause("vận động {} người điều trị methadone", joins=True),
+            rise=GOOD,
         ),
         _i(
             "casework.to_compulsory_rehab",
@@ -407,15 +448,24 @@ _CASEWORK = Section(
             _("Số người tự giác khai báo"),
             PERSONS,
             says="{} người tự giác khai báo",
+            rise=GOOD,
         ),
         _i(
             "casework.assessed",
             _("Số người được đánh giá, phân loại"),
             PERSONS,
             says="đánh giá, phân loại {} người",
+            rise=GOOD,
         ),
         *(
-            _i(f"casework.assessed.{r}", label, PERSONS, True, says=RESULT_CLAUSES[r])
+            _i(
+                f"casework.assessed.{r}",
+                label,
+                PERSONS,
+                True,
+                says=RESULT_CLAUSES[r],
+                rise=RESULT_RISES[r],
+            )
             for r, label in RESULT_LABELS.items()
         ),
     ),
@@ -432,13 +482,15 @@ _CLUBS = (
             "duy trì hoạt động {} câu lạc bộ",
             (("programmes.club_members", "với {} thành viên"),),
         ),
+        rise=GOOD,
     ),
-    _i("programmes.club_members", _("Số thành viên câu lạc bộ (cuối kỳ)"), STOCK),
+    _i("programmes.club_members", _("Số thành viên câu lạc bộ (cuối kỳ)"), STOCK, rise=GOOD),
     _i(
         "programmes.club_members_in_period",
         _("Số người đã sinh hoạt câu lạc bộ trong kỳ"),
         PERSONS,
         says="{} người đã tham gia sinh hoạt câu lạc bộ trong kỳ",
+        rise=GOOD,
     ),
 )
 
@@ -463,19 +515,28 @@ _POST_REHAB = Section(
             _("Số người hoàn thành thời hạn quản lý"),
             PERSONS,
             says="{} người hoàn thành thời hạn quản lý sau cai nghiện",
+            rise=GOOD,
         ),
         _i(
             "post_rehab.contacts",
             _("Số lượt quản lý, giúp đỡ người sau cai"),
             EVENTS,
             says="{} lượt quản lý, giúp đỡ người sau cai nghiện",
+            rise=GOOD,
         ),
-        _i("post_rehab.relapsed", _("Số người tái nghiện"), PERSONS, says="{} người tái nghiện"),
+        _i(
+            "post_rehab.relapsed",
+            _("Số người tái nghiện"),
+            PERSONS,
+            says="{} người tái nghiện",
+            rise=BAD,
+        ),
         _i(
             "post_rehab.no_relapse_1y",
             _("Số người không tái nghiện sau 1 năm"),
             PERSONS,
             says="{} người không tái nghiện sau 1 năm",
+            rise=GOOD,
         ),
     ),
 )
@@ -489,6 +550,7 @@ _SUPPORT = Section(
             _("Số lượt giới thiệu, chuyển gửi"),
             EVENTS,
             says="giới thiệu, chuyển gửi {} lượt",
+            rise=GOOD,
         ),
         _i(
             "support.loan_persons",
@@ -498,6 +560,7 @@ _SUPPORT = Section(
                 "hỗ trợ vay vốn cho {} người sau cai nghiện",
                 (("support.loan_amount.persons", "với số tiền {}"),),
             ),
+            rise=GOOD,
         ),
         _i(
             "support.loan_households",
@@ -508,45 +571,63 @@ _SUPPORT = Section(
                 (("support.loan_amount.households", "với số tiền {}"),),
                 joins=True,
             ),
+            rise=GOOD,
         ),
         # Said as the persons' and the households' amounts, each in its own clause.
-        _i("support.loan_amount", _("Tổng số tiền vay (đồng)"), MONEY, quiet=True),
-        _i("support.loan_amount.persons", _("— cho người sau cai nghiện (đồng)"), MONEY, True),
-        _i("support.loan_amount.households", _("— cho hộ gia đình (đồng)"), MONEY, True),
+        _i("support.loan_amount", _("Tổng số tiền vay (đồng)"), MONEY, quiet=True, rise=GOOD),
+        _i(
+            "support.loan_amount.persons",
+            _("— cho người sau cai nghiện (đồng)"),
+            MONEY,
+            True,
+            rise=GOOD,
+        ),
+        _i("support.loan_amount.households", _("— cho hộ gia đình (đồng)"), MONEY, True, rise=GOOD),
         # Offices publish training and jobs as one figure of persons (support.training_or_job).
         _i(
             "support.vocational_training",
             _("Số người được hỗ trợ học nghề"),
             PERSONS,
             quiet=True,
+            rise=GOOD,
         ),
         # Likewise said within support.training_or_job.
-        _i("support.jobs", _("Số người được giới thiệu, tạo việc làm"), PERSONS, quiet=True),
+        _i(
+            "support.jobs",
+            _("Số người được giới thiệu, tạo việc làm"),
+            PERSONS,
+            quiet=True,
+            rise=GOOD,
+        ),
         _i(
             "support.training_or_job",
             _("Số người được hỗ trợ học nghề, tạo việc làm"),
             PERSONS,
             says="hỗ trợ học nghề, tạo việc làm cho {} người",
+            rise=GOOD,
         ),
         _i(
             "support.education",
             _("Số người được hỗ trợ học văn hóa"),
             PERSONS,
             says="hỗ trợ học văn hóa cho {} người",
+            rise=GOOD,
         ),
         _i(
             "support.hardship",
             _("Số người được hỗ trợ khó khăn đột xuất"),
             PERSONS,
             says="hỗ trợ khó khăn đột xuất cho {} người",
+            rise=GOOD,
         ),
         _i(
             "support.gifts",
             _("Số phần quà"),
             EVENTS,
             says=Clause("trao {} phần quà", (("support.gift_amount", "trị giá {}"),)),
+            rise=GOOD,
         ),
-        _i("support.gift_amount", _("Giá trị quà (đồng)"), MONEY),
+        _i("support.gift_amount", _("Giá trị quà (đồng)"), MONEY, rise=GOOD),
     ),
 )
 
@@ -574,6 +655,7 @@ _TEAM = Section(
             _("Số buổi sinh hoạt, giao ban Đội"),
             EVENTS,
             says="Đội sinh hoạt, giao ban {} buổi",
+            rise=GOOD,
         ),
         _i(
             "team.trainings",
@@ -582,8 +664,9 @@ _TEAM = Section(
             says=Clause(
                 "tổ chức {} lớp tập huấn", (("team.trainees", "với {} lượt người tham dự"),)
             ),
+            rise=GOOD,
         ),
-        _i("team.trainees", _("Số lượt người được tập huấn"), ATTENDANCES),
+        _i("team.trainees", _("Số lượt người được tập huấn"), ATTENDANCES, rise=GOOD),
         _i(
             "team.caseload",
             _("Số người được phân công giúp đỡ (cuối kỳ)"),
@@ -614,6 +697,7 @@ def programme_indicators(programmes) -> tuple[Indicator, ...]:
                 _("Số người đã tham gia trong kỳ: %(name)s") % {"name": name},
                 PERSONS,
                 says=f"{{}} người tham gia {_in_sentence(name)}",
+                rise=GOOD,
             ),
             _i(
                 f"programmes.enrolled.{code}",
@@ -621,6 +705,7 @@ def programme_indicators(programmes) -> tuple[Indicator, ...]:
                 STOCK,
                 True,
                 says="{} người đang tham gia đến cuối kỳ",
+                rise=GOOD,
             ),
             _i(
                 f"programmes.new.{code}",
@@ -628,6 +713,7 @@ def programme_indicators(programmes) -> tuple[Indicator, ...]:
                 PERSONS,
                 True,
                 says="{} người mới tham gia",
+                rise=GOOD,
             ),
         ]
     return tuple(rows)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from reports.grouping import former_districts, vi_key
-from reports.indicators import Catalogue, Indicator, Section, catalogue
+from reports.indicators import MONEY, Catalogue, Indicator, Section, catalogue, measure
 from reports.periods import Period
 from reports.rollup import Tally, tally
 from wards.models import AdminUnit
@@ -54,6 +54,22 @@ def in_millions(value: int) -> Decimal:
     if millions == millions.to_integral_value():
         return millions.quantize(Decimal(1))
     return millions.normalize()  # not whole: no exponent form
+
+
+# Money is shown in one unit everywhere: triệu đồng (in_millions), said by the measure column.
+MONEY_MEASURE = "triệu đồng"
+
+
+def shown_measure(indicator: Indicator) -> str:
+    """The unit of measure a page or a document shows: «triệu đồng» for money."""
+    return MONEY_MEASURE if indicator.kind == MONEY else measure(indicator)
+
+
+def shown_label(indicator: Indicator) -> str:
+    """The indicator's label without the «(đồng)» its catalogue label ends with: the measure
+    column says the unit once (shown_measure)."""
+    label = str(indicator.label)
+    return label.removesuffix(" (đồng)") if indicator.kind == MONEY else label
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ Reports are counts, never names, so viewing one is not audited; downloading one 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django import forms
@@ -31,16 +32,27 @@ from reports.choice import (
     report_units,
 )
 from reports.exports import ROMAN as SECTION_NUMBERS
+from reports.indicators import Indicator
 from reports.narrative import write
 from reports.periods import CALENDAR, CUTOFFS, OFFICIAL, Period, parse
-from reports.report import Report, build
+from reports.report import ChildGroup, Report, Row, SectionRows, build, shown_label, shown_measure
 from reports.routers import on_replica
 from reports.trend import charts, trend
 from wards.access import access_for
 from wards.models import AdminUnit
 
 OTHER = "ky-khac"  # a period typed by hand; it wins over the list when filled
-FORMATS = (("xlsx", "XLSX"), ("pdf", "PDF"), ("csv", "CSV"), ("json", "JSON"))
+HIDE_EMPTY = "an-trong"  # "1": leave out the child units without figures, "0": show them all
+# Up to this many child units, a column each beside the unit's figures; beyond (a province's
+# communes), a table per section with the units down the side and the empty ones hidden.
+COLUMNS_UP_TO = 8
+FORMATS = (
+    ("xlsx", "XLSX"),
+    ("docx", "Word (DOCX)"),
+    ("pdf", "PDF"),
+    ("csv", "CSV"),
+    ("json", "JSON"),
+)
 DEPTH = {AdminUnit.Level.PROVINCE: 0, AdminUnit.Level.DISTRICT: 1, AdminUnit.Level.COMMUNE: 2}
 PICKER_FIELDS = {"unit": UNIT, "period": PERIOD, "other": OTHER, "cutoff": CUTOFF}
 FIRST_REVIEW = "2012..2022"  # the national programme's review period
@@ -154,14 +166,153 @@ def _last_half(choice: Choice) -> str:
     return Choice(choice.unit, parse(spec, choice.period.cutoff)).query()
 
 
+# The figures -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShownRow:
+    """A row of the unit's table: the indicator as shown (label without «(đồng)», its
+    measure), the figures, the change (None without a comparison) and the shown children's."""
+
+    row: Row
+    label: str
+    measure: str
+    previous: int | None
+    change: int | None
+    children: list[int]
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.row.indicator
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    unit: AdminUnit
+    values: list[tuple[int, str]]  # (figure, kind) of the section's main indicators
+
+
+@dataclass(frozen=True)
+class UnitGroup:
+    district: AdminUnit | None
+    rows: list[UnitRow]
+
+
+@dataclass(frozen=True)
+class UnitTable:
+    """A section's main (not «of which») indicators across, the child units down the side,
+    grouped by former district."""
+
+    columns: list[ShownRow]
+    groups: list[UnitGroup]
+    grouped: bool  # a group has a district: show the groups' heading rows
+
+
+@dataclass(frozen=True)
+class ShownSection:
+    number: str
+    block: SectionRows
+    rows: list[ShownRow]
+    units: UnitTable | None
+
+
+@dataclass(frozen=True)
+class Children:
+    """Which child units the page shows, and how."""
+
+    shown: list[AdminUnit]  # in the report's order
+    empty: int  # child units without figures (Report.has_data)
+    hidden: int  # of them, left out
+    hide_empty: bool
+    as_rows: bool  # units down the side (many units) rather than a column each
+    groups: list[ChildGroup]
+
+    @property
+    def as_columns(self) -> bool:
+        return bool(self.shown) and not self.as_rows
+
+
+def _children(request: HttpRequest, report: Report) -> Children:
+    as_rows = len(report.children) > COLUMNS_UP_TO
+    asked = request.GET.get(HIDE_EMPTY, "")
+    hide_empty = asked == "1" if asked in ("0", "1") else as_rows
+    with_data = {c.pk for c in report.children if report.has_data(c)}
+    shown = [c for c in report.children if not hide_empty or c.pk in with_data]
+    return Children(
+        shown=shown,
+        empty=len(report.children) - len(with_data),
+        hidden=len(report.children) - len(shown),
+        hide_empty=hide_empty,
+        as_rows=as_rows,
+        # Read for every report with child units (one query), so that the page costs the
+        # same queries whatever the number of units.
+        groups=report.child_groups,
+    )
+
+
+def _sections(report: Report, children: Children) -> list[ShownSection]:
+    """Each section numbered (SECTION_NUMBERS, the exports' numbers), its rows as shown, and
+    for many child units the table of units."""
+    index = {c.pk: n for n, c in enumerate(report.children)}
+    columns = [] if children.as_rows else [index[c.pk] for c in children.shown]
+    compare = report.previous_has_data
+    out = []
+    blocks = report.sections
+    if len(blocks) > len(SECTION_NUMBERS):
+        raise ValueError("More sections than section numbers (reports.exports.ROMAN).")
+    for number, block in zip(SECTION_NUMBERS, blocks, strict=False):
+        rows = [
+            ShownRow(
+                row=r,
+                label=shown_label(r.indicator),
+                measure=shown_measure(r.indicator),
+                previous=r.previous if compare else None,
+                change=r.change if compare else None,
+                children=[r.children[n] for n in columns],
+            )
+            for r in block.rows
+        ]
+        units = None
+        if children.as_rows:
+            main = [row for row in rows if not row.indicator.sub]
+            shown = {c.pk for c in children.shown}
+            groups = [
+                UnitGroup(
+                    g.district,
+                    [
+                        UnitRow(
+                            c,
+                            [(row.row.children[index[c.pk]], row.indicator.kind) for row in main],
+                        )
+                        for c in g.children
+                        if c.pk in shown
+                    ],
+                )
+                for g in children.groups
+            ]
+            units = UnitTable(
+                columns=main,
+                groups=[g for g in groups if g.rows],
+                grouped=any(g.district is not None for g in children.groups),
+            )
+        out.append(ShownSection(number, block, rows, units))
+    return out
+
+
 def _report_ctx(request: HttpRequest, choice: Choice, report: Report) -> dict:
     unit, period = choice.unit, choice.period
     query = choice.query()
     t = trend(unit, period)
+    children = _children(request, report)
     return {
         "last_half_query": _last_half(choice),
         "report": report,
-        "sections": list(zip(SECTION_NUMBERS, report.sections, strict=False)),
+        "children": children,
+        "sections": _sections(report, children),
+        "compare": report.previous_has_data,
+        "previous_period_label": str(report.previous_period.label),
+        "show_all_query": f"{query}&{HIDE_EMPTY}=0",
+        "hide_empty_query": f"{query}&{HIDE_EMPTY}=1",
         "narrative": write(report.values, period, report.catalogue),
         "previous_label": _lower_first(str(report.previous_period.label)),
         "same_time_last_year": period.kind in ("month", "quarter", "half", "year"),
@@ -176,8 +327,11 @@ def _report_ctx(request: HttpRequest, choice: Choice, report: Report) -> dict:
             if access_for(request.user).can("report_submit", unit.pk)
             else ""
         ),
+        # The status board follows the submissions of the periods offices file a report for.
         "status_url": (
-            reverse("reports:submission_status") + "?" + query if report.children else ""
+            reverse("reports:submission_status") + "?" + query
+            if report.children and period.reportable
+            else ""
         ),
     }
 
