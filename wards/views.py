@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
+from reports import home as report_home
 from wards import services
 from wards.access import access_for
 from wards.forms import (
@@ -68,7 +69,10 @@ def home(request: HttpRequest) -> HttpResponse:
     ctx = {
         "teams": [(team, size_warning(team.size)) for team in teams],
         "overview_units": [g.unit for g in access.grants if g.role in ("supervisor",)],
+        # reports: the supervisor's units this period, the leader's returned and due reports
+        "supervised": report_home.supervisor_cards(request.user, today),
     }
+    ctx.update(report_home.filing_ctx(request.user, today))
     return render(request, "wards/home.html", ctx)
 
 
