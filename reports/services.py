@@ -149,21 +149,21 @@ def submission_submit(
 def _explained(unit: AdminUnit, period: Period, figures: dict, explanations: dict) -> list[dict]:
     """The findings of the checks, each with its one-line explanation; refused when one has
     none (or one too long)."""
-    with translation.override("vi"):
-        found = snapshot.findings(unit, period, figures)
+    with translation.override("vi"):  # stored as filed: in Vietnamese
+        found = [(f.code, str(f.text)) for f in snapshot.findings(unit, period, figures)]
     errors: dict[str, str] = {}
     rows = []
-    for finding in found:
-        text = one_line(explanations.get(finding.code, ""))
+    for code, finding in found:
+        text = one_line(explanations.get(code, ""))
         if not text:
-            errors[EXPLAIN % finding.code] = _(
+            errors[EXPLAIN % code] = _(
                 "Hãy giải trình ngắn (một dòng) cho mục này, hoặc sửa số liệu rồi tải lại trang."
             )
         elif len(text) > EXPLANATION_MAX:
-            errors[EXPLAIN % finding.code] = _(
+            errors[EXPLAIN % code] = _(
                 "Lời giải trình dài quá %(max)s ký tự; hãy viết ngắn gọn trong một dòng."
             ) % {"max": EXPLANATION_MAX}
-        rows.append({"code": finding.code, "text": str(finding.text), "explanation": text})
+        rows.append({"code": code, "text": finding, "explanation": text})
     if errors:
         raise ValidationError(errors)
     return rows

@@ -601,3 +601,14 @@ def test_a_comparison_period_without_data_shows_a_dash(world, personas, found):
     page, previous = previous_of(submit(world, period=parse("2024-Q2", "official")))
     assert previous == 1
     assert not page.context["previous_empty"]
+
+
+def test_the_checks_are_stored_in_vietnamese_whatever_the_interface_language(world, found):
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    found.append(Finding("lazy", gettext_lazy("Tình nguyện viên"), 1))
+    with translation.override("en"):
+        assert str(found[0].text) == "Volunteer"  # the English interface translates it
+        submission = submit(world, explanations={"lazy": "Đã xem."})
+    assert submission.checks[0]["text"] == "Tình nguyện viên"
