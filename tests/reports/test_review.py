@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime
 import re
+import threading
 from dataclasses import dataclass
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -18,6 +19,7 @@ from reports.choice import Choice
 from reports.models import Review, Submission
 from reports.periods import parse
 from tests import factories as f
+from tests.cases.test_assignments import _in_thread, _wait_until_a_backend_waits_for_a_lock
 from wards.access import access_for
 from wards.audit import audit
 from wards.models import AuditEvent, Post
@@ -612,3 +614,59 @@ def test_the_checks_are_stored_in_vietnamese_whatever_the_interface_language(wor
         assert str(found[0].text) == "Volunteer"  # the English interface translates it
         submission = submit(world, explanations={"lazy": "Đã xem."})
     assert submission.checks[0]["text"] == "Tình nguyện viên"
+
+
+# At the same time (PostgreSQL: row locks) -----------------------------------------------------
+
+
+def _race(holder, waiter):
+    """`holder` runs in a transaction that commits only once `waiter`, started meanwhile,
+    waits for a lock; the outcomes of both."""
+    holding = threading.Event()
+
+    def first():
+        with transaction.atomic():
+            value = holder()
+            holding.set()
+            assert _wait_until_a_backend_waits_for_a_lock()
+        return value
+
+    def second():
+        holding.wait(10)
+        return waiter()
+
+    threads = [_in_thread(first), _in_thread(second)]
+    for thread, _outcome in threads:
+        thread.join(30)
+    return [outcome for _thread, outcome in threads]
+
+
+@pytest.mark.postgres
+def test_an_approval_and_a_correction_at_once_keep_the_approved_version_latest(
+    transactional_db, world, found
+):
+    first = submit(world)
+    approved, corrected = _race(lambda: approve(world, first), lambda: submit(world, after=1))
+    assert "error" not in approved, approved.get("error")
+    assert "đã được duyệt; không nộp lại được" in corrected["error"].messages[0]
+    assert list(Submission.objects.values_list("version", flat=True)) == [1]
+
+
+@pytest.mark.postgres
+def test_a_correction_and_an_approval_at_once_leave_the_new_version_to_review(
+    transactional_db, world, found
+):
+    first = submit(world)
+    corrected, approved = _race(lambda: submit(world, after=1), lambda: approve(world, first))
+    assert corrected["value"].version == 2
+    assert "lần nộp mới nhất" in approved["error"].messages[0]
+    assert not Review.objects.exists()
+
+
+@pytest.mark.postgres
+def test_two_corrections_at_once_store_one(transactional_db, world, found):
+    send_back(world, submit(world))
+    stored, refused = _race(lambda: submit(world, after=1), lambda: submit(world, after=1))
+    assert stored["value"].version == 2
+    assert "vừa được nộp (lần 2" in refused["error"].messages[0]
+    assert Submission.objects.count() == 2
