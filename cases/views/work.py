@@ -30,6 +30,7 @@ from cases.forms.work import AssessmentForm, ContactForm
 from cases.models import Assessment, Assignment, Contact, Enrollment, Milestone, Person
 from cases.services import assessment_record, contact_due_days, contact_record, ward_on
 from cases.topics import topic_codes, topic_labels
+from reports import home as report_home
 from wards import views as ward_views
 from wards.access import access_for
 from wards.audit import audit
@@ -209,6 +210,8 @@ def work_rows(user, today: datetime.date) -> list[WorkRow]:
 
 def _render_work(request: HttpRequest, rows: list[WorkRow]) -> HttpResponse:
     ctx = {"rows": rows, "urgent_count": sum(r.urgency < Urgency.ON_TRACK for r in rows)}
+    # A leader who follows people lands here: their returned reports and the period to file.
+    ctx.update(report_home.filing_ctx(request.user, timezone.localdate()))
     return render(request, "cases/work_list.html", ctx)
 
 

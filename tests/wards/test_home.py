@@ -202,3 +202,16 @@ def test_the_leaders_home_takes_the_same_queries_for_one_and_many_returned(distr
         )
     assert len(client.get(HOME).context["returned"]) == 5
     assert _queries(client) == few
+
+
+def test_a_leader_who_follows_people_sees_the_returned_report_on_the_work_list(district):
+    """A leader with people assigned lands on «Việc của tôi», not the team home: the returned
+    report and its reason are there too."""
+    person = f.person(ward=district.ward_a)
+    f.assignment(person=person, member=district.leader_member)
+    page = login(district.leader).get(HOME)
+    text = page.content.decode()
+    assert "cases/work_list.html" in [t.name for t in page.templates]
+    assert f"Báo cáo {PERIOD.label_vi} bị trả lại" in text
+    assert "Lý do: Thiếu số liệu tư vấn" in text
+    assert person.full_name in text
