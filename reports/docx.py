@@ -17,6 +17,7 @@ import io
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -30,13 +31,13 @@ BODY_PT, TABLE_PT, APPENDIX_PT = 13, 11, 9
 A4 = (Mm(210), Mm(297))
 MARGINS = {"top": Mm(20), "bottom": Mm(20), "left": Mm(30), "right": Mm(15)}
 # Portrait text width: 210 - 30 - 15 = 165 mm; landscape: 297 - 30 - 15 = 252 mm.
-MAIN_WIDTHS_MM = (10, 67, 18, 24, 24, 22)
+MAIN_WIDTHS_MM = (12, 58, 21, 24, 27, 23)
 APPENDIX_STT_MM, APPENDIX_NAME_MM, APPENDIX_TEXT_MM = 10, 45, 252
 
 
 def write_docx(table: ReportTable) -> bytes:
     doc = Document()
-    _styles(doc)
+    styles = _styles(doc)
     section = doc.sections[0]
     _page(section, landscape=False)
 
@@ -56,7 +57,7 @@ def write_docx(table: ReportTable) -> bytes:
             " theo."
         )
     _para(doc, note, italic=True, size=TABLE_PT, space_after=4)
-    _figures(doc, table)
+    _figures(doc, table, styles)
 
     if table.explanations:
         _para(doc, "Giải trình số liệu:", bold=True, space_before=8, space_after=2)
@@ -72,7 +73,7 @@ def write_docx(table: ReportTable) -> bytes:
     if table.table_children:
         appendix = doc.add_section(WD_SECTION.NEW_PAGE)
         _page(appendix, landscape=True)
-        _appendix(doc, table)
+        _appendix(doc, table, styles)
 
     out = io.BytesIO()
     doc.save(out)
@@ -82,7 +83,19 @@ def write_docx(table: ReportTable) -> bytes:
 # Page and styles ---------------------------------------------------------------------------------
 
 
-def _styles(doc) -> None:
+# The paragraph styles of the table cells: (name, size, alignment).
+TABLE_STYLES = {
+    "text": ("DH Bảng", TABLE_PT, "left"),
+    "centre": ("DH Bảng giữa", TABLE_PT, "center"),
+    "figure": ("DH Bảng số", TABLE_PT, "right"),
+    "a_text": ("DH Phụ lục", APPENDIX_PT, "left"),
+    "a_centre": ("DH Phụ lục giữa", APPENDIX_PT, "center"),
+    "a_figure": ("DH Phụ lục số", APPENDIX_PT, "right"),
+}
+
+
+def _styles(doc) -> dict:
+    """Times New Roman 13 pt for the text; the cells' styles (TABLE_STYLES), by key."""
     normal = doc.styles["Normal"]
     normal.font.name = FONT
     normal.font.size = Pt(BODY_PT)
@@ -94,6 +107,17 @@ def _styles(doc) -> None:
     core = doc.core_properties
     core.author = ""
     core.last_modified_by = ""
+    styles = {}
+    for key, (name, size, align) in TABLE_STYLES.items():
+        style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        style.font.size = Pt(size)
+        fmt = style.paragraph_format
+        fmt.alignment = ALIGN[align]
+        fmt.space_before = fmt.space_after = Pt(0)
+        fmt.line_spacing = 1.0
+        styles[key] = style
+    return styles
 
 
 def _page(section, *, landscape: bool) -> None:
@@ -135,7 +159,12 @@ def _para(
 ):
     p = paragraph if paragraph is not None else container.add_paragraph()
     run = p.add_run(text)
-    run.bold, run.italic, run.underline = bold, italic, underline
+    if bold:
+        run.bold = True
+    if italic:
+        run.italic = True
+    if underline:
+        run.underline = True
     if size:
         run.font.size = Pt(size)
     fmt = p.paragraph_format
@@ -149,9 +178,16 @@ def _para(
     return p
 
 
-def _cell(cell, text: str, *, size, bold=False, italic=False, align=None, width=None) -> None:
+def _cell(cell, text: str, style, *, bold=False, italic=False, width=None) -> None:
+    """A cell's text in one of the table styles (TABLE_STYLES): a style set once per cell
+    rather than its font, size, alignment and spacing, for a province's thousands of cells."""
     p = cell.paragraphs[0]
-    _para(cell, text, bold=bold, italic=italic, align=align, size=size, space_after=0, paragraph=p)
+    p._p.style = style.style_id  # by id: `p.style = style` looks it up among all styles
+    run = p.add_run(text)
+    if bold:
+        run.bold = True
+    if italic:
+        run.italic = True
     if width is not None:
         cell.width = width
 
@@ -193,9 +229,9 @@ def _masthead(doc, table: ReportTable) -> None:
     """The borderless two-column heading: the office and «Số» left, the nation right."""
     line1, line2, number_line = table.issuer
     grid = doc.add_table(rows=1, cols=2)  # the default table style has no borders
-    _fixed(grid, (65, 100))
+    _fixed(grid, (68, 97))
     left, right = grid.rows[0].cells
-    left.width, right.width = Mm(65), Mm(100)
+    left.width, right.width = Mm(68), Mm(97)
     _para(left, line1, align="center", size=12, space_after=0, paragraph=left.paragraphs[0])
     _para(left, line2, bold=True, align="center", size=12, space_after=0)
     _para(left, "———", align="center", size=8, space_after=2)
@@ -207,7 +243,7 @@ def _masthead(doc, table: ReportTable) -> None:
     _para(right, table.place_date, italic=True, align="center", space_before=6)
 
 
-def _figures(doc, table: ReportTable) -> None:
+def _figures(doc, table: ReportTable, styles: dict) -> None:
     """The figures: a section row (I, II…) and a row per indicator, money in triệu đồng."""
     lines = list(table.lines())
     grid = doc.add_table(rows=1 + len(lines), cols=6)
@@ -225,15 +261,16 @@ def _figures(doc, table: ReportTable) -> None:
     head = grid.rows[0]
     _repeat_heading(head)
     for cell, text, width in zip(head.cells, headings, widths, strict=True):
-        _cell(cell, text, size=TABLE_PT, bold=True, align="center", width=width)
+        _cell(cell, text, styles["centre"], bold=True, width=width)
         _shade(cell)
+    kinds = (styles["centre"], styles["text"], styles["centre"], *[styles["figure"]] * 3)
     for row, line in zip(grid.rows[1:], lines, strict=True):
         _keep_row(row)
         cells = row.cells
         if line.section:
-            _cell(cells[0], line.number, size=TABLE_PT, bold=True, align="center", width=widths[0])
+            _cell(cells[0], line.number, styles["centre"], bold=True)
             merged = cells[1].merge(cells[5])
-            _cell(merged, line.label, size=TABLE_PT, bold=True)
+            _cell(merged, line.label, styles["text"], bold=True)
             _shade(cells[0])
             _shade(merged)
             continue
@@ -245,17 +282,8 @@ def _figures(doc, table: ReportTable) -> None:
             figure_text(line.shown_previous),
             signed_text(line.shown_change),
         )
-        aligns = ("center", "left", "center", "right", "right", "right")
         for i, (cell, text) in enumerate(zip(cells, texts, strict=True)):
-            _cell(
-                cell,
-                text,
-                size=TABLE_PT,
-                bold=i == 3,
-                italic=line.sub and i == 1,
-                align=aligns[i],
-                width=widths[i],
-            )
+            _cell(cell, text, kinds[i], bold=i == 3, italic=line.sub and i == 1)
 
 
 def _signature(doc, table: ReportTable) -> None:
@@ -273,7 +301,7 @@ def _signature(doc, table: ReportTable) -> None:
     _para(right, "(Ký, ghi rõ họ tên, đóng dấu)", italic=True, align="center", size=12)
 
 
-def _appendix(doc, table: ReportTable) -> None:
+def _appendix(doc, table: ReportTable, styles: dict) -> None:
     """The landscape appendix: each section's indicators across (at most ten a table), the
     child units down the side grouped by former district, the unit's total first."""
     _para(doc, "PHỤ LỤC", bold=True, align="center", space_after=0)
@@ -286,6 +314,7 @@ def _appendix(doc, table: ReportTable) -> None:
         size=12,
         space_after=8,
     )
+    text, centre, figure = styles["a_text"], styles["a_centre"], styles["a_figure"]
     for part in unit_tables(table):
         heading = f"{part.number}. {part.heading}"
         if part.caption:
@@ -301,20 +330,18 @@ def _appendix(doc, table: ReportTable) -> None:
         head = grid.rows[0]
         _repeat_heading(head)
         texts = ("STT", "Đơn vị", *(f"{label} ({unit})" for label, unit in part.columns))
-        for cell, text, width in zip(head.cells, texts, widths, strict=True):
-            _cell(cell, text, size=APPENDIX_PT, bold=True, align="center", width=width)
+        for cell, heading_text, width in zip(head.cells, texts, widths, strict=True):
+            _cell(cell, heading_text, centre, bold=True, width=width)
             _shade(cell)
         for row, line in zip(grid.rows[1:], part.rows, strict=True):
             _keep_row(row)
             cells = row.cells
             if line.group:
                 merged = cells[0].merge(cells[-1])
-                _cell(merged, line.name, size=APPENDIX_PT, bold=True, italic=True)
+                _cell(merged, line.name, text, bold=True, italic=True)
                 continue
             bold = line.total
-            _cell(cells[0], line.number, size=APPENDIX_PT, bold=bold, align="center",
-                  width=widths[0])  # fmt: skip
-            _cell(cells[1], line.name, size=APPENDIX_PT, bold=bold, width=widths[1])
-            for i, value in enumerate(line.figures):
-                _cell(cells[2 + i], figure_text(value), size=APPENDIX_PT, bold=bold,
-                      align="right", width=widths[2 + i])  # fmt: skip
+            _cell(cells[0], line.number, centre, bold=bold)
+            _cell(cells[1], line.name, text, bold=bold)
+            for cell, value in zip(cells[2:], line.figures, strict=True):
+                _cell(cell, figure_text(value), figure, bold=bold)
