@@ -128,3 +128,13 @@ def test_the_help_states_the_rule():
     text = Command.help
     for words in ("--unit", "2012..2022", "Decree 09/2019", "xlsx, docx and pdf need --output"):
         assert words in text
+
+
+def test_hide_empty_leaves_out_the_child_units_without_figures(figures):  # noqa: F811
+    from tests import factories as f
+
+    f.unit(code="99510", parent=figures.district_a, name="Phường Không Số Liệu")
+    args = ("--unit", "991", "--period", "2024-H1", "--format", "csv")
+    assert "Phường Không Số Liệu" in run(*args).splitlines()[0]
+    header = run(*args, "--hide-empty").splitlines()[0]
+    assert "Phường Không Số Liệu" not in header and "Phường A" in header

@@ -292,3 +292,16 @@ def test_a_submission_out_of_scope_or_in_another_format_is_not_found(figures, pe
     assert personas["supervisor"].get(missing).status_code == 404
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).count() == before
     assert personas["anonymous"].get(submission_url(sub, "pdf")).status_code == 302
+
+
+def test_the_download_leaves_out_units_without_figures_when_asked(figures, personas):
+    many_wards(figures)
+    client = personas["supervisor"]
+    rows = test_exports.csv_rows(get(client, url("csv", figures.district_a)).content)
+    assert "Phường Số 4" in rows[0]
+    rows = test_exports.csv_rows(
+        get(client, url("csv", figures.district_a, **{"an-don-vi-trong": "1"})).content
+    )
+    assert "Phường Số 3" in rows[0] and "Phường Số 4" not in rows[0]
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).latest("pk")
+    assert event.changes["hide_empty"] is True
