@@ -13,4 +13,12 @@ urlpatterns = [
     path("bao-cao/nop/", submissions.submission_add, name="submission_add"),
     path("bao-cao/tinh-hinh-nop/", status.submission_status, name="submission_status"),
     path("bao-cao/da-nop/<int:pk>/", submissions.submission_detail, name="submission_detail"),
+    path(
+        "bao-cao/da-nop/<int:pk>/tai-ve/<str:fmt>/",
+        exports.submission_export,
+        name="submission_export",
+    ),
+    path(
+        "bao-cao/da-nop/<int:pk>/xem-xet/", submissions.submission_review, name="submission_review"
+    ),
 ]
