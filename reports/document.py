@@ -26,10 +26,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from reports.grouping import former_districts, vi_key
-from reports.indicators import MONEY, Catalogue, Indicator, catalogue, measure
+from reports.indicators import MONEY, Catalogue, Indicator, catalogue
 from reports.narrative import number, write
 from reports.periods import OFFICIAL, Period
-from reports.report import in_millions, structural
+from reports.report import in_millions, shown_label, shown_measure, structural
 from wards.models import AdminUnit
 
 ROMAN = (
@@ -38,7 +38,6 @@ ROMAN = (
 )  # fmt: skip
 NONE = "—"  # a figure that is not there: not in the snapshot, or no comparison data
 NO_FIGURES = "Trong kỳ không có số liệu hoạt động."
-MONEY_MEASURE = "triệu đồng"
 DEFAULT_RECIPIENTS = ("- Lưu: VT.",)
 # The optional sections after the narrative, in the order a filed report has them.
 SECTIONS = (
@@ -78,16 +77,6 @@ def signed_text(value: Figure) -> str:
     if value < 0:
         return "-" + figure_text(-value)
     return "0"
-
-
-def document_measure(indicator: Indicator) -> str:
-    return MONEY_MEASURE if indicator.kind == MONEY else measure(indicator)
-
-
-def document_label(indicator: Indicator) -> str:
-    """The indicator's label, without the «(đồng)» the measure column now says once."""
-    label = str(indicator.label)
-    return label.removesuffix(" (đồng)") if indicator.kind == MONEY else label
 
 
 # The issuing office ----------------------------------------------------------------------------
@@ -435,9 +424,9 @@ class ReportTable:
                 code = ind.code
                 yield Line(
                     number="" if ind.sub else str(n),
-                    label=document_label(ind),
+                    label=shown_label(ind),
                     code=code,
-                    measure=document_measure(ind),
+                    measure=shown_measure(ind),
                     sub=ind.sub,
                     value=self.values.get(code),
                     previous=self.previous.get(code) if compare else None,
@@ -542,7 +531,7 @@ def unit_tables(table: ReportTable, columns: int = UNIT_COLUMNS) -> list[UnitTab
                     ROMAN[s_index],
                     str(section.label).upper(),
                     caption,
-                    tuple((document_label(i), document_measure(i)) for i in chosen),
+                    tuple((shown_label(i), shown_measure(i)) for i in chosen),
                     tuple(rows),
                 )
             )

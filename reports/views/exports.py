@@ -1,9 +1,9 @@
 """A report as a download: XLSX, DOCX, PDF, CSV or JSON (reports.exports), live or as submitted.
 
 `report_export` takes the report page's query string (`don-vi`, `ky`, `cach-tinh`,
-reports.choice; `an-don-vi-trong=1` leaves out the child units without figures): a unit outside
-the user's scope or an unknown format is 404, a period that cannot be read is a 400 page that
-says why. The document is issued by the user's own office as it is today
+reports.choice; `an-trong=1`, as on the page, leaves out the child units without figures): a
+unit outside the user's scope or an unknown format is 404, a period that cannot be read is a
+400 page that says why. The document is issued by the user's own office as it is today
 (reports.document.issuer_for), never by a unit that no longer exists.
 
 `submission_export` writes a submitted report as the filed document (PDF, DOCX, XLSX): its frozen
@@ -28,10 +28,9 @@ from reports.exports import FORMATS, SUBMISSION_FORMATS, export, export_submissi
 from reports.models import Submission
 from reports.report import build
 from reports.routers import on_replica
+from reports.views.page import HIDE_EMPTY  # "an-trong=1": the page's own choice, passed on
 from wards.audit import audit
 from wards.models import AuditEvent
-
-HIDE_EMPTY = "an-don-vi-trong"  # =1: leave out the child units without figures
 
 
 @require_safe
