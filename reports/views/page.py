@@ -319,7 +319,12 @@ def _report_ctx(request: HttpRequest, choice: Choice, report: Report) -> dict:
         "trend": t,
         "charts": charts(t),
         "downloads": [
-            (label, reverse("reports:report_export", args=[fmt]) + "?" + query)
+            # the file holds the child units the page shows (all, or those with figures)
+            (
+                label,
+                f"{reverse('reports:report_export', args=[fmt])}?{query}"
+                f"&{HIDE_EMPTY}={int(children.hide_empty)}",
+            )
             for fmt, label in FORMATS
         ],
         "submit_url": (

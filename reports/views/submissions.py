@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -28,8 +27,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from reports import snapshot
 from reports.choice import CUTOFF, PERIOD, UNIT, Choice, PeriodError, choose
+from reports.document import Figure, shown
 from reports.forms import ReviewForm, SubmissionForm
-from reports.indicators import MONEY, Catalogue, Indicator, Section, catalogue
+from reports.indicators import Catalogue, Indicator, Section, catalogue
 from reports.models import Review, Submission
 from reports.narrative import write
 from reports.periods import CALENDAR, Period, parse
@@ -79,20 +79,6 @@ FEEDS_REPORTS = (
 
 
 # Figures as a compact table ----------------------------------------------------------------
-
-
-Figure = int | Decimal | None  # None: not in the snapshot (an indicator added since)
-MILLION = Decimal(1_000_000)
-
-
-def shown(indicator: Indicator, value: int | None) -> Figure:
-    """A figure as the tables show it: money in triệu đồng (INDICATORS.md), 112,5."""
-    if value is None or indicator.kind != MONEY:
-        return value
-    amount = (Decimal(value) / MILLION).quantize(Decimal("0.01"))
-    return (
-        amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.normalize()
-    )
 
 
 @dataclass(frozen=True)

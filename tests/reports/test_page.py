@@ -168,8 +168,10 @@ def test_the_buttons_follow_the_choice_and_the_role(records):
     _r, html = page(
         login(records.supervisor), **{"don-vi": "991", "ky": "2024-Q1", "cach-tinh": "official"}
     )
-    for fmt in ("xlsx", "docx", "pdf", "csv", "json"):
-        assert f'href="{reverse("reports:report_export", args=[fmt])}?{query}"' in html
+    for fmt in ("xlsx", "docx", "pdf", "csv", "json"):  # a district's few wards: all shown
+        assert (
+            f'href="{reverse("reports:report_export", args=[fmt])}?{query}&amp;an-trong=0"' in html
+        )
     assert "Tải Word (DOCX)" in html
     assert f'href="{reverse("reports:submission_status")}?{query}"' in html
     assert reverse("reports:submission_add") not in html  # supervisors do not submit
@@ -303,8 +305,11 @@ def test_a_province_shows_its_units_down_the_side_and_hides_the_empty_ones(provi
     # (Q1 2025 had no figures: no comparison)
     assert row(html, "Số cuộc tuyên truyền") == ["5", NO_COMPARISON, NO_COMPARISON]
     assert "an-trong=0" in html
+    # the downloads hold the units the page shows
+    assert all(url.endswith("&an-trong=1") for _label, url in response.context["downloads"])
 
     response, html = page(client, **{"don-vi": "99", "ky": "2026-Q1", "an-trong": "0"})
+    assert all(url.endswith("&an-trong=0") for _label, url in response.context["downloads"])
     children = response.context["children"]
     assert not children.hide_empty and len(children.shown) == 12 and children.empty == 10
     assert "Ẩn 10 đơn vị" not in html
