@@ -23,7 +23,7 @@ class SubmissionForm(forms.Form):
     figures themselves are not a field: they are computed."""
 
     narrative = _section(
-        _("Báo cáo tóm tắt"),
+        _("Tình hình, kết quả chung"),
         _(
             "Viết sẵn từ số liệu; có thể sửa, bổ sung. Không ghi tên người được giúp đỡ: "
             "báo cáo gửi lên cấp trên."

@@ -33,10 +33,10 @@ from reports.snapshot import (
     figures_changed,
     fingerprint,
     freeze,
-    issuer_for,
     may_review,
     one_line,
     returned_reports,  # noqa: F401  (a read: reports.services.returned_reports for the home page)
+    submitter_office,
 )
 from wards.access import access_for
 from wards.atomic import service
@@ -118,7 +118,7 @@ def submission_submit(
         proposals=proposals.strip(),
         recipients="\n".join(line.strip() for line in recipients.strip().splitlines()),
         number=number.strip(),
-        issuer=issuer_for(actor, unit),
+        issuer=submitter_office(actor, unit),
         checks=checks,
         submitted_by=actor,
         submitted_at=timezone.now(),

@@ -149,7 +149,7 @@ def may_review(user, unit: AdminUnit) -> bool:
     return False
 
 
-def issuer_for(user, unit: AdminUnit) -> AdminUnit | None:
+def submitter_office(user, unit: AdminUnit) -> AdminUnit | None:
     """The submitter's own current office, which issues the document: a leader's ward (the
     ward of their team), an officer's post; the first grant submitting for `unit`, leaders
     first (a merged ward's leader files the report of a ward it replaced)."""

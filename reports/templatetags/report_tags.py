@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from reports.document import lower_first
 from reports.indicators import BAD, GOOD, MONEY, NEUTRAL
 from reports.report import in_millions
 
@@ -19,6 +20,12 @@ register = template.Library()
 
 def _number(value: int | Decimal) -> str:
     return formats.number_format(value, force_grouping=True)
+
+
+@register.filter
+def mid_sentence(text) -> str:
+    """A period's label inside a sentence: «Báo cáo quý III năm 2026»."""
+    return lower_first(str(text))
 
 
 @register.filter

@@ -31,6 +31,7 @@ from reports.choice import (
     default_period,
     report_units,
 )
+from reports.document import lower_first
 from reports.exports import ROMAN as SECTION_NUMBERS
 from reports.indicators import Indicator
 from reports.narrative import write
@@ -151,10 +152,6 @@ def _typed_period(request: HttpRequest) -> tuple[str, str]:
         return parse(request.GET.get(OTHER, ""), cutoff if cutoff in CUTOFFS else CALENDAR).spec, ""
     except PeriodError as error:
         return "", str(error)
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
 
 
 def _last_half(choice: Choice) -> str:
@@ -314,7 +311,7 @@ def _report_ctx(request: HttpRequest, choice: Choice, report: Report) -> dict:
         "show_all_query": f"{query}&{HIDE_EMPTY}=0",
         "hide_empty_query": f"{query}&{HIDE_EMPTY}=1",
         "narrative": write(report.values, period, report.catalogue),
-        "previous_label": _lower_first(str(report.previous_period.label)),
+        "previous_label": lower_first(str(report.previous_period.label)),
         "same_time_last_year": period.kind in ("month", "quarter", "half", "year"),
         "trend": t,
         "charts": charts(t),
@@ -378,7 +375,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
     error = typed_error or error
     ctx = {
         "choice": choice,
-        "title": _("Báo cáo %(period)s") % {"period": _lower_first(str(choice.period.label))},
+        "title": _("Báo cáo %(period)s") % {"period": lower_first(str(choice.period.label))},
         "picker": _picker(request, choice, error, typed=bool(typed_error)),
         "error": error,
     }

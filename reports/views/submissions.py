@@ -27,13 +27,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from reports import snapshot
 from reports.choice import CUTOFF, PERIOD, UNIT, Choice, PeriodError, choose
-from reports.document import Figure, shown
+from reports.document import Figure, lower_first, shown
 from reports.forms import ReviewForm, SubmissionForm
-from reports.indicators import Catalogue, Indicator, Section, catalogue
+from reports.indicators import MONEY, Catalogue, Indicator, Section, catalogue
 from reports.models import Review, Submission
 from reports.narrative import write
 from reports.periods import CALENDAR, Period, parse
-from reports.report import build, structural
+from reports.report import build, shown_label, shown_measure, structural
 from reports.rollup import tally
 from reports.services import (
     SECTIONS,
@@ -44,7 +44,7 @@ from reports.services import (
     submission_return,
     submission_submit,
 )
-from reports.snapshot import EXPLAIN, figures_changed, issuer_for, may_review, review_of
+from reports.snapshot import EXPLAIN, figures_changed, may_review, review_of, submitter_office
 from wards.access import access_for
 from wards.forms import add_service_errors
 from wards.models import AdminUnit, AuditEvent
@@ -84,6 +84,7 @@ FEEDS_REPORTS = (
 @dataclass(frozen=True)
 class FigureRow:
     indicator: Indicator
+    label: str  # money labelled once, in triệu đồng (reports.report.shown_label)
     value: Figure
     children: tuple[Figure, ...]
     previous: Figure
@@ -124,6 +125,7 @@ def figures_ctx(figures: dict, cat: Catalogue) -> dict:
             tuple(
                 FigureRow(
                     indicator=i,
+                    label=shown_label(i) + (f" ({shown_measure(i)})" if i.kind == MONEY else ""),
                     value=shown(i, values.get(i.code)),
                     children=tuple(shown(i, v.get(i.code)) for v in children.values()),
                     previous=shown(i, before.get(i.code)) if compared else None,
@@ -202,7 +204,7 @@ def state_of(review: Review | None) -> str:
 def default_recipients(unit: AdminUnit, issuer: AdminUnit | None) -> str:
     """«Nơi nhận» of a first version: the unit above the office that files it, and the file."""
     above = (issuer or unit).parent
-    lines = [f"- {above.name};"] if above is not None else []
+    lines = [f"- UBND {lower_first(above.name)};"] if above is not None else []
     return "\n".join([*lines, "- Lưu: VT."])
 
 
@@ -212,7 +214,7 @@ def _initial(request: HttpRequest, latest: Submission | None, report, unit: Admi
     if latest is None:
         return {
             "narrative": write(report.values, report.period, report.catalogue),
-            "recipients": default_recipients(unit, issuer_for(request.user, unit)),
+            "recipients": default_recipients(unit, submitter_office(request.user, unit)),
         }
     initial = {name: getattr(latest, name) for name in (*SECTIONS, "recipients", "number")}
     for check in latest.checks:
@@ -261,7 +263,11 @@ def submission_add(request: HttpRequest) -> HttpResponse:
             form.add_error(None, figures_changed())
         elif submission := _submit(request, form, unit, period, latest):
             message = _("Đã nộp báo cáo %(period)s của %(unit)s (lần %(version)s).")
-            args = {"period": period.label, "unit": unit.name, "version": submission.version}
+            args = {
+                "period": lower_first(str(period.label)),
+                "unit": unit.name,
+                "version": submission.version,
+            }
             messages.success(request, message % args)
             return redirect(submission)
     else:
@@ -505,7 +511,7 @@ def submission_review(request: HttpRequest, pk: int) -> HttpResponse:
                 if review.decision == APPROVED
                 else _("Đã trả lại báo cáo %(period)s của %(unit)s để đơn vị sửa và nộp lại.")
             )
-            args = {"period": submission.period_label, "unit": submission.unit.name}
+            args = {"period": lower_first(submission.period_label), "unit": submission.unit.name}
             messages.success(request, message % args)
             return redirect(submission)
     return render(request, DETAIL, detail_ctx(request, submission, form))

@@ -362,7 +362,7 @@ def test_the_submit_page_lists_the_checks_each_to_fix_or_explain(world, personas
 def test_a_first_version_is_prefilled_with_the_narrative_and_the_recipients(world, personas, found):
     page = personas["leader"].get(add_url(world.ward_a))
     form = page.context["form"]
-    assert form["recipients"].value() == "- Quận A;\n- Lưu: VT."
+    assert form["recipients"].value() == "- UBND quận A;\n- Lưu: VT."
     assert form["evaluation"].value() in (None, "")
     data = form_data(
         page,
@@ -381,7 +381,7 @@ def test_a_first_version_is_prefilled_with_the_narrative_and_the_recipients(worl
         "Mở lớp tập huấn.",
         "12/BC-ĐCTXHTN",
     )
-    assert s.recipients == "- Quận A;\n- Lưu: VT."
+    assert s.recipients == "- UBND quận A;\n- Lưu: VT."
     assert s.issuer == world.ward_a
 
 

@@ -264,7 +264,7 @@ def test_a_leader_reads_the_figures_and_submits_with_an_edited_narrative(world, 
     done = personas["leader"].post(url(ADD, world.ward_a), {**data, "confirm": "on"}, follow=True)
     submission = Submission.objects.get()
     assert done.redirect_chain[-1][0] == submission.get_absolute_url()
-    assert "Đã nộp báo cáo Quý II năm 2024 của Phường A (lần 1)." in done.content.decode()
+    assert "Đã nộp báo cáo quý II năm 2024 của Phường A (lần 1)." in done.content.decode()
     assert submission.narrative.endswith("Đội đã họp rút kinh nghiệm.")
     assert submission.values["casework.persons_reached"] == 1
 

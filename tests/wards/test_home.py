@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports.choice import Choice, default_period
+from reports.document import lower_first
 from reports.home import Headline
 from reports.indicators import FIXED
 from reports.models import Review, Submission
@@ -139,11 +140,13 @@ def test_a_leader_sees_the_returned_report_and_no_supervisor_cards(district):
     page = login(district.leader).get(HOME)
     text = page.content.decode()
     assert page.context["supervised"] == []
-    assert f"Báo cáo {PERIOD.label_vi} bị trả lại" in text
+    assert f"Báo cáo {lower_first(PERIOD.label_vi)} bị trả lại" in text
     assert "Lý do: Thiếu số liệu tư vấn" in text
     add = f"{reverse('reports:submission_add')}?{Choice(district.ward_a, PERIOD).query()}"
     assert f'href="{add.replace("&", "&amp;")}"' in text
-    assert "Nộp báo cáo kỳ" not in text  # it was submitted (and returned)
+    assert (
+        f"Nộp báo cáo {lower_first(PERIOD.label_vi)}" not in text
+    )  # it was submitted (and returned)
     assert "Phải nộp" not in text
 
 
@@ -156,16 +159,19 @@ def test_a_corrected_report_is_no_longer_returned(district):
 def test_an_officer_is_asked_to_file_the_latest_ended_period(world):
     page = login(world.officer).get(HOME)
     text = page.content.decode()
-    assert f"Nộp báo cáo kỳ {PERIOD.label}" in text
+    assert f"Nộp báo cáo {lower_first(PERIOD.label_vi)}" in text
     add = f"{reverse('reports:submission_add')}?{Choice(world.ward_a, PERIOD).query()}"
     assert f'href="{add.replace("&", "&amp;")}"' in text
     stored(world.ward_a, world.officer, days_after_end(1))
-    assert "Nộp báo cáo kỳ" not in login(world.officer).get(HOME).content.decode()
+    assert (
+        f"Nộp báo cáo {lower_first(PERIOD.label_vi)}"
+        not in login(world.officer).get(HOME).content.decode()
+    )
 
 
 def test_a_volunteer_is_not_asked_to_file(world):
     page = login(world.volunteer).get(HOME)
-    assert "Nộp báo cáo kỳ" not in page.content.decode()
+    assert f"Nộp báo cáo {lower_first(PERIOD.label_vi)}" not in page.content.decode()
     assert "to_file" not in page.context and page.context["supervised"] == []
 
 
@@ -212,6 +218,6 @@ def test_a_leader_who_follows_people_sees_the_returned_report_on_the_work_list(d
     page = login(district.leader).get(HOME)
     text = page.content.decode()
     assert "cases/work_list.html" in [t.name for t in page.templates]
-    assert f"Báo cáo {PERIOD.label_vi} bị trả lại" in text
+    assert f"Báo cáo {lower_first(PERIOD.label_vi)} bị trả lại" in text
     assert "Lý do: Thiếu số liệu tư vấn" in text
     assert person.full_name in text
