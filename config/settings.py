@@ -8,6 +8,11 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+# openpyxl parses a workbook through defusedxml (no entity expansion: imports/reading.py) only
+# while it does not use lxml, which python-docx (the Word report) installs. Read before openpyxl
+# is first imported, which is always after the settings.
+os.environ["OPENPYXL_LXML"] = "False"
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 

@@ -306,6 +306,8 @@ LAUGHS = (
 
 def test_openpyxl_parses_through_defusedxml():
     assert openpyxl.xml.DEFUSEDXML is True
+    # not through lxml, which python-docx brings along (config/settings.py)
+    assert openpyxl.xml.LXML is False
 
 
 def test_an_entity_expansion_in_the_sheet_or_the_workbook_is_refused():
