@@ -404,6 +404,7 @@ ADMIN_MODELS = {
     "cases.club",
     "outreach.partner",
     "reports.submission",
+    "reports.review",  # read-only, as submissions: a unit's decision and its reason
 }
 
 
