@@ -5,6 +5,9 @@ Run against a database holding the demo (`manage.py seed_demo`), e.g.:
 
     DEBUG=1 DATABASE_URL=postgres://… .venv/bin/python manage.py shell < bench/pdf_time.py
 
+UNIT and PERIOD choose another report (UNIT=01 PERIOD=2026-Q3: Hà Nội's 126 communes);
+HIDE_EMPTY=1 leaves out the child units without figures, as the page's downloads do by default.
+
 Wall-clock seconds and, in brackets, the process's CPU seconds (the same on an idle machine;
 the CPU figure does not count the time other processes took the processor from this one).
 The first render sets WeasyPrint's fonts up and is left out of the medians. Without Debian's
@@ -25,6 +28,7 @@ from reports.report import build
 from wards.models import AdminUnit
 
 UNIT, SPEC, RUNS = os.environ.get("UNIT", "006"), os.environ.get("PERIOD", "2024-Q2"), 5
+HIDE_EMPTY = os.environ.get("HIDE_EMPTY") == "1"
 unit = AdminUnit.objects.get(code=UNIT)
 KEYS = ("build", "html", "layout", "write", "total")
 times: dict[str, list[float]] = {key: [] for key in KEYS}
@@ -35,7 +39,8 @@ for run in range(RUNS + 1):
     report = build(unit, parse(SPEC))
     c1, t1 = time.process_time(), time.perf_counter()
     with translation.override("vi"):
-        html = render_to_string("reports/pdf.html", pdf_context(ReportTable(report)))
+        table = ReportTable(report, hide_empty=HIDE_EMPTY)
+        html = render_to_string("reports/pdf.html", pdf_context(table))
     c2, t2 = time.process_time(), time.perf_counter()
     with _collector_paused():  # as reports.exports.write_pdf renders it
         document = _lean_html()(string=html, url_fetcher=_no_fetch).render()
@@ -54,7 +59,8 @@ for run in range(RUNS + 1):
         times[key].append(value)
         cpu[key].append(used)
 
-print(f"{unit.name} {SPEC}: {pages} pages, median of {RUNS} runs")
+hidden = ", child units without figures left out" if HIDE_EMPTY else ""
+print(f"{unit.name} {SPEC}{hidden}: {pages} pages, median of {RUNS} runs")
 
 
 def median(series: dict[str, list[float]], *keys: str) -> float:

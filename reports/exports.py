@@ -34,9 +34,11 @@ from reports.document import (
     NO_FIGURES,
     NONE,
     ROMAN,
+    UNIT_COLUMNS,
     Figure,
     Line,
     ReportTable,
+    UnitTable,
     figure_text,
     lower_first,
     place,
@@ -62,16 +64,15 @@ CONTENT_TYPES = {
 }
 # PDF (A4, 170 mm of text width portrait, 271 mm landscape). Child units are columns of the
 # main table while every figure still fits on one line beside a readable label; otherwise they
-# go to a landscape appendix, as many per table as fit (at most APPENDIX_COLUMNS). A province's
-# hundred-odd communes would make forty pages of mostly zeros: beyond APPENDIX_CHILDREN they
-# are left to the XLSX, DOCX and CSV, and the PDF says so. Widths are estimated from the longest
-# figure of a column: DejaVu Sans digits are 0.64 em, 1.7 mm at 7.5 pt; the condensed face of
-# the appendix at 7 pt, 1.45 mm.
+# go down the side of a landscape appendix, one table per section of at most
+# reports.document.UNIT_COLUMNS indicators (reports.document.unit_tables, as the DOCX and the
+# XLSX lay them out), as many tables to a page as fit. Widths are estimated from the longest
+# figure of a column: DejaVu Sans digits are 0.64 em, 1.7 mm at 7.5 pt.
 PORTRAIT_MM, LANDSCAPE_MM = 170, 271
 INLINE_LABEL_MM, INLINE_FIXED_MM = 55, 7 + 15  # the label's least width; STT and ĐVT
-APPENDIX_LABEL_MM, APPENDIX_STT_MM = 62, 8
-APPENDIX_COLUMNS = 12
-APPENDIX_CHILDREN = 36
+# The appendix's columns: STT, the unit's name, then each indicator as wide as ten fill the page.
+APPENDIX_STT_MM, APPENDIX_NAME_MM = 8, 45
+APPENDIX_FIGURE_MM = (LANDSCAPE_MM - APPENDIX_STT_MM - APPENDIX_NAME_MM) / UNIT_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -465,34 +466,46 @@ def _width(texts, per_digit: float, least: float) -> float:
     )
 
 
-def _appendix(table: ReportTable, lines: list[dict]) -> list[dict]:
-    """The child units' columns cut into landscape tables of equal share, as many per table as
-    fit, every child column as wide as the widest figure needs."""
-    children = table.table_children
-    figures = [x for x in lines if not x["line"].section]
-    total = _width([x["value"] for x in figures], 1.55, 15)
-    width = _width([v for x in figures for v in x["children"]], 1.45, 12)
-    room = LANDSCAPE_MM - APPENDIX_STT_MM - APPENDIX_LABEL_MM - total
-    fit = max(1, min(APPENDIX_COLUMNS, int(room // width)))
-    count = math.ceil(len(children) / fit)
-    size = math.ceil(len(children) / count)
-    parts = []
-    for index, first in enumerate(range(0, len(children), size), start=1):
-        chunk = slice(first, first + size)
-        parts.append(
+def _appendix_table(part: UnitTable) -> dict:
+    """An appendix table as the template shows it: its heading, its columns' widths and
+    headings, and its rows with their figures written out."""
+    n = len(part.columns)
+    heading = f"{part.number}. {part.heading}"
+    return {
+        "heading": f"{heading} {part.caption}" if part.caption else heading,
+        "width": f"{APPENDIX_STT_MM + APPENDIX_NAME_MM + n * APPENDIX_FIGURE_MM:.1f}mm",
+        "stt_width": f"{APPENDIX_STT_MM}mm",
+        "name_width": f"{APPENDIX_NAME_MM}mm",
+        "figure_width": f"{APPENDIX_FIGURE_MM:.1f}mm",
+        "columns": [f"{label} ({unit})" for label, unit in part.columns],
+        "span": n + 2,
+        "rows": [
             {
-                "children": children[chunk],
-                "width": f"{width:.1f}mm",
-                "total_width": f"{total:.1f}mm",
-                "section_span": len(children[chunk]) + 2,
-                "caption": f"Phụ lục (tiếp theo), phần {index}/{count}",
-                "lines": [
-                    {"line": x["line"], "value": x["value"], "children": x["children"][chunk]}
-                    for x in lines
-                ],
+                "number": row.number,
+                "name": row.name,
+                "group": row.group,
+                "total": row.total,
+                "figures": [figure_text(v) for v in row.figures],
             }
+            for row in part.rows
+        ],
+    }
+
+
+def _children_note(table: ReportTable, inline: bool) -> str:
+    """What the note under part I says of the child units: where their figures are, and how
+    many were left out for having none."""
+    shown = len(table.table_children)
+    left_out = len(table.children) - shown
+    note = ""
+    if shown and not inline:
+        note = f" Số liệu chia theo {shown} đơn vị trực thuộc tại Phụ lục kèm theo."
+    if left_out:
+        note += (
+            f" Không in {left_out}/{len(table.children)} đơn vị trực thuộc không có số liệu"
+            " trong kỳ."
         )
-    return parts
+    return note
 
 
 def pdf_context(table: ReportTable) -> dict:
@@ -513,17 +526,7 @@ def pdf_context(table: ReportTable) -> dict:
     columns += [[x["children"][i] for x in figures] for i in range(len(children))]
     need = INLINE_FIXED_MM + INLINE_LABEL_MM + sum(_width(c, 1.7, 13) for c in columns)
     inline = not children or need <= PORTRAIT_MM
-    appendix = []
-    if not inline and len(children) <= APPENDIX_CHILDREN:
-        appendix = _appendix(table, lines)
-    note = table.note
-    if appendix:
-        note += f" Số liệu chia theo {len(children)} đơn vị trực thuộc tại Phụ lục kèm theo."
-    elif not inline:
-        note += (
-            f" Số liệu chia theo {len(children)} đơn vị trực thuộc không in kèm báo cáo này; "
-            "xem bản Word (DOCX), Excel (XLSX) hoặc CSV."
-        )
+    appendix = [] if inline else [_appendix_table(part) for part in unit_tables(table)]
     issuer = table.issuer
     parts = table.parts()
     return {
@@ -533,7 +536,7 @@ def pdf_context(table: ReportTable) -> dict:
         "figures_part": parts[0],
         "parts": parts[1:],
         "explanations": table.explanations,
-        "note": note,
+        "note": table.note + _children_note(table, inline),
         "lines": lines,
         "inline_children": children if inline else [],
         "head_rows": 2 if inline and children else 1,

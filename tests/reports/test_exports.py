@@ -8,6 +8,7 @@ import csv
 import datetime
 import io
 import json
+import re
 import unicodedata
 
 import openpyxl
@@ -194,15 +195,88 @@ def landscape(content: bytes) -> list[bool]:
     return [page.mediabox.width > page.mediabox.height for page in pages]
 
 
-def test_the_pdf_puts_more_child_units_on_landscape_appendix_pages(figures, personas):
-    for n in range(5):
-        f.unit(code=f"9910{n}", parent=figures.district_a, name=f"Phường Mới {n}")
-    content = get(personas["supervisor"], url("pdf", figures.district_a)).content
-    shapes = landscape(content)
-    assert shapes[0] is False and shapes[-1] is True
+A4 = (595, 842)  # points, portrait
+
+
+def page_shapes(content: bytes) -> list[tuple[int, int]]:
+    pages = pypdf.PdfReader(io.BytesIO(content)).pages
+    return [(round(page.mediabox.width), round(page.mediabox.height)) for page in pages]
+
+
+def page_texts(content: bytes) -> list[str]:
+    pages = pypdf.PdfReader(io.BytesIO(content)).pages
+    return [" ".join(unicodedata.normalize("NFC", p.extract_text()).split()) for p in pages]
+
+
+def wards_with_figures(district, count: int, *, empty: int = 0) -> None:
+    """`count` more wards in `district`, each with a meeting in 2024-H1 (sessions 2 + n), and
+    `empty` wards without any figure."""
+    for n in range(count):
+        ward = f.unit(code=f"9910{n}", parent=district, name=f"Phường Mới {n}")
+        Activity.objects.create(unit=ward, occurred_on=datetime.date(2024, 3, 5),
+                                kind=Activity.Kind.COMMUNITY_MEETING, sessions=2 + n,
+                                participants=10)  # fmt: skip
+    for n in range(empty):
+        f.unit(code=f"9920{n}", parent=district, name=f"Phường Trống {n}")
+
+
+def test_the_pdf_puts_more_child_units_down_the_side_of_landscape_appendix_pages(figures, personas):
+    wards_with_figures(figures.district_a, 9)
+    content = get(
+        personas["supervisor"], url("pdf", figures.district_a, **{"an-trong": "0"})
+    ).content
+    shapes, texts = page_shapes(content), page_texts(content)
+    first = next(i for i, text in enumerate(texts) if "PHỤ LỤC" in text)
+    # The report itself: A4 portrait, the national header on page one; the appendix landscape.
+    assert first > 0 and all(shape == A4 for shape in shapes[:first])
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc" in texts[0]
+    assert all(shape == A4[::-1] for shape in shapes[first:])
+    assert "Số liệu chia theo 11 đơn vị trực thuộc tại Phụ lục kèm theo." in " ".join(texts)
+    appendix = " ".join(texts[first:])
+    # A table per section, the units down the side: STT, name, then the section's figures,
+    # the unit's total first; «Phường Mới 3» held 5 meetings, 10 people.
+    assert "I. TUYÊN TRUYỀN, PHÒNG NGỪA (phần 1/" in appendix
+    assert "STT Đơn vị Số cuộc tuyên truyền (cuộc)" in appendix
+    assert re.search(r"Tổng cộng 5\d \d+ ", appendix)
+    assert re.search(r"\b\d+ Phường Mới 3 5 5 0 0 0 0 0 10 10 0\b", appendix), appendix[:3000]
+    assert "Chia theo đơn vị trực thuộc" not in appendix  # no unit is a column any more
+
+
+def test_the_pdf_appendix_groups_communes_by_their_former_district(world):
+    for n in range(9):
+        new = f.unit(code=f"9960{n}", parent=world.province, name=f"Phường Mới {n}",
+                     valid_from=datetime.date(2025, 7, 1))  # fmt: skip
+        f.unit(code=f"9970{n}-2025", parent=world.district_b, name=f"Phường Cũ {n}",
+               valid_until=datetime.date(2025, 6, 30), successor=new)  # fmt: skip
+    content = export(build(world.province, parse("2026-Q3")), "pdf", hide_empty=False).content
+    texts = page_texts(content)
+    appendix = " ".join(t for t in texts if "Đơn vị" in t)
+    assert re.search(r"Quận B 1 Phường Mới 0 0 0 ", appendix), appendix[:2000]
+    assert re.search(r"Đơn vị khác 10 Quận A 0 0 ", appendix), appendix[:2000]
+
+
+def test_a_province_of_many_communes_prints_them_all_and_can_leave_the_empty_ones_out(
+    figures, personas
+):
+    wards_with_figures(figures.district_a, 3, empty=35)
+    address = url("pdf", figures.district_a, **{"an-trong": "0"})
+    content = get(personas["supervisor"], address).content
     text = pdf_text(content)
-    assert "PHỤ LỤC" in text and "Số liệu chia theo 7 đơn vị trực thuộc tại Phụ lục" in text
-    assert "Phường Mới 4" in text
+    assert "Số liệu chia theo 40 đơn vị trực thuộc tại Phụ lục kèm theo." in text
+    assert re.search(r"\b\d+ Phường Trống 34 0 0 0 ", text)
+    assert "không in kèm" not in text
+    assert page_shapes(content)[-1] == A4[::-1]
+
+    content = get(
+        personas["supervisor"], url("pdf", figures.district_a, **{"an-trong": "1"})
+    ).content
+    text = pdf_text(content)
+    assert "Phường Trống" not in text
+    assert "Phường Mới 2" in text
+    assert (
+        "Số liệu chia theo 5 đơn vị trực thuộc tại Phụ lục kèm theo. Không in 35/40 đơn vị"
+        " trực thuộc không có số liệu trong kỳ." in text
+    )
 
 
 def test_sums_in_billions_are_written_in_millions_and_keep_three_units_in_the_table(
@@ -217,16 +291,6 @@ def test_sums_in_billions_are_written_in_millions_and_keep_three_units_in_the_ta
     text = pdf_text(content)
     assert "Tổng số tiền vay triệu đồng 1.385,5 0 +1.385,5" in text  # 225 + 1.160,5
     assert "1.160.500.000" not in text
-
-
-def test_a_hundred_child_units_are_left_to_the_spreadsheet_with_a_note(figures, personas):
-    for n in range(35):
-        f.unit(code=f"992{n:02d}", parent=figures.district_a, name=f"Xã {n}")
-    content = get(personas["supervisor"], url("pdf", figures.district_a)).content
-    assert not any(landscape(content))
-    text = pdf_text(content)
-    assert "Số liệu chia theo 37 đơn vị trực thuộc không in kèm báo cáo này" in text
-    assert "Xã 34" not in text
 
 
 def test_the_place_and_date_follow_decree_30(figures):
