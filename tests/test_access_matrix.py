@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cases.models import Club, Programme
 from outreach import services as outreach
+from reports import checks
 from reports.periods import parse
 from reports.services import submission_submit
 from tests import factories as f
@@ -43,6 +44,8 @@ PARTNER_EDIT = ["login", 403, 200, 200, 403, 404, 403]
 REPORT_SUBMIT = ["login", 403, 200, 200, 403, 200, 403]
 REPORT_STATUS = ["login", 404, 404, 404, 200, 404, 200]
 REPORT_SUBMISSION = ["login", 200, 200, 200, 200, 404, 200]
+# reviewing a ward's report: a supervisor above it (posted empty, the form comes back)
+REPORT_REVIEW = ["login", 403, 403, 403, 200, 404, 403]
 # a district's or province's own trainings: its supervisor's alone (outreach/views/departments.py)
 DEPARTMENT = ["login", 404, 404, 404, 200, 404, 404]
 
@@ -128,6 +131,12 @@ MATRIX = {
     "reports:submission_add": (None, REPORT_SUBMIT, REPORT_SUBMIT),
     "reports:submission_status": (None, REPORT_STATUS, READ_ONLY),
     "reports:submission_detail": (lambda o: [o["submission"].pk], REPORT_SUBMISSION, READ_ONLY),
+    "reports:submission_export": (
+        lambda o: [o["submission"].pk, "xlsx"],
+        REPORT_SUBMISSION,
+        READ_ONLY,
+    ),
+    "reports:submission_review": (lambda o: [o["submission"].pk], POST_ONLY, REPORT_REVIEW),
     # imports: the start page and the templates are for those who may import into their own
     # ward (the outsider into ward B); an upload posted without a file comes back with its error
     "imports:start": (None, WARD_PAGES, READ_ONLY),
@@ -195,7 +204,11 @@ def objects(world, personas):
             actor=world.leader, person=person, kind="job", referred_on=today, partner=partner
         ),
         "submission": submission_submit(
-            actor=world.leader, unit=world.ward_a, period=parse("2024-H1"), narrative="Báo cáo"
+            actor=world.leader,
+            unit=world.ward_a,
+            period=parse("2024-H1"),
+            narrative="Báo cáo",
+            explanations={c.code: "Đã xem." for c in checks.run(world.ward_a, parse("2024-H1"))},
         ),
         "batch": _leader_batch(world, personas["leader"]),
         "club": Club.objects.create(

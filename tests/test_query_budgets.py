@@ -86,9 +86,10 @@ BUDGET = {
     # The rollup: 16 sources (each twice per report on SQLite: the unit and its children).
     "reports:report": 65,
     "reports:report_export": 60,
-    "reports:submission_add": 60,
+    "reports:submission_add": 80,  # + the checks before sending, a query each (reports.checks)
     "reports:submission_status": 20,
     "reports:submission_detail": 35,
+    "reports:submission_export": 20,  # the snapshot, its child units' names, the audit row
     "imports:start": 15,
     "imports:template": 15,
     "imports:preview": 20,
@@ -189,3 +190,19 @@ def test_the_page_costs_the_same_with_many_more_rows_and_units(
     assert status == 200
     assert (few, many) == (few, few), f"{name}: {few} queries, {many} with more rows"
     assert few <= BUDGET[name], f"{name}: {few} queries, budget {BUDGET[name]}"
+
+
+# The supervisor's home (reports.home): the status board of their district for the period offices
+# file, and the headline figures of two periods (16 sources each); 49 when written.
+SUPERVISOR_HOME = 55
+
+
+def test_the_supervisors_home_costs_the_same_with_many_more_rows_and_units(personas, world):
+    client = personas["supervisor"]
+    status, few = count(client, reverse("home"))
+    assert status == 200
+    grow(world)
+    status, many = count(client, reverse("home"))
+    assert status == 200
+    assert (few, many) == (few, few), f"home: {few} queries, {many} with more rows"
+    assert few <= SUPERVISOR_HOME, f"home: {few} queries, budget {SUPERVISOR_HOME}"

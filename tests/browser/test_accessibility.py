@@ -265,14 +265,17 @@ def test_the_login_page_passes_axe_and_fits_a_phone(screen, live_world):
 
 def _submission(data: Data) -> int:
     """Ward A's 2024-H1 report, submitted by its leader, for the supervisor's pages."""
+    from reports import checks
     from reports.periods import parse
     from reports.services import submission_submit
 
+    period = parse("2024-H1")
     return submission_submit(
         actor=data.activity.created_by,
         unit=data.person.ward,
-        period=parse("2024-H1"),
+        period=period,
         narrative="Đội đã thăm 1 người.",
+        explanations={c.code: "Đã xem." for c in checks.run(data.person.ward, period)},
     ).pk
 
 

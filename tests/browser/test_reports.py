@@ -136,14 +136,20 @@ def test_supervisor_downloads_the_half_year_report_and_sees_who_has_not_submitte
     import openpyxl
     import pypdf
 
+    from reports import checks
     from reports.periods import parse
     from reports.services import submission_submit
     from wards.models import AuditEvent
 
     world, page = records, desktop.page
     # Phường A has filed its half-year report; Phường A Cũ, merged into it in 2025, has not.
+    h1 = parse("2024-H1")
     submission_submit(
-        actor=world.leader, unit=world.ward_a, period=parse("2024-H1"), narrative="Đã nộp."
+        actor=world.leader,
+        unit=world.ward_a,
+        period=h1,
+        narrative="Đã nộp.",
+        explanations={c.code: "Đã xem." for c in checks.run(world.ward_a, h1)},
     )
     log_in(desktop, "giamsat_a")
     open_nav(desktop, "Báo cáo")
@@ -194,12 +200,12 @@ def test_supervisor_downloads_the_half_year_report_and_sees_who_has_not_submitte
     # Which wards have not submitted: one step from the report.
     submit(desktop, page.get_by_role("link", name="Tình hình nộp báo cáo"))
     assert page.get_by_role("heading", level=1).inner_text() == "Tình hình nộp báo cáo"
-    assert "Đã nộp: 1/2" in page.locator("main").inner_text()
+    # both wards had a team on 30 June 2024; ward A filed long after the due date
+    assert "Phải nộp 2 · Đã nộp 1 (đúng hạn 0, muộn 1)" in page.locator("main").inner_text()
     states = {
-        row.locator("th").inner_text(): row.locator("td").first.inner_text()
-        for row in page.locator("main table tbody tr").all()
+        row.locator(".fw-semibold").first.inner_text(): row.locator(".badge").first.inner_text()
+        for row in page.locator("main li.border-bottom").all()
     }
-    assert states["Phường A"].startswith("Đã nộp")
-    assert states["Phường A Cũ"] == "Quá hạn, chưa nộp"
+    assert states == {"Phường A": "Nộp muộn", "Phường A Cũ": "Quá hạn"}
     assert_no_sideways_scroll(desktop, "submission status")
     shot(desktop, "report-h1", "2-status")

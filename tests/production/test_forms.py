@@ -35,12 +35,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cases.models import Assessment, Assignment, Club, Contact, Enrollment, Person
 from imports.models import ImportBatch
 from outreach.models import Activity, Partner, Referral, ReferralStatusChange
-from reports.models import Submission
+from reports import checks
+from reports.models import Review, Submission
 from tests import factories as f
 from tests.production.browser import Browser, Response, Upload
 from tests.production.conftest import Site
 from tests.security.test_fuzz_forms import CASES as FUZZ_CASES
-from tests.security.test_fuzz_forms import NO_FORM, good_xlsx
+from tests.security.test_fuzz_forms import NO_FORM, _to_review, good_xlsx
 from tests.test_pages import _named_urls
 from wards.models import AuditEvent, Member, Team
 
@@ -256,6 +257,12 @@ def check_submitted(o, r):
     assert submission.period_spec == o.period.spec
     assert submission.narrative == "Đội đã hoàn thành kế hoạch quý."
     assert submission.submitted_by == o.w.leader
+
+
+def check_returned(o, r):
+    review = _one(Review.objects.filter(submission=_to_review(o)))
+    assert (review.decision, review.reason) == ("returned", "Thiếu lời văn.")
+    assert review.reviewed_by == o.w.supervisor
 
 
 def check_uploaded(o, r):
@@ -666,10 +673,27 @@ FORMS = [
     FormCase(
         "reports:submission_add",
         "leader",
-        lambda o: {"narrative": "Đội đã hoàn thành kế hoạch quý.", "confirm": "on"},
+        lambda o: {
+            "narrative": "Đội đã hoàn thành kế hoạch quý.",
+            "confirm": "on",
+            # one line for each finding of the checks on the period (reports.checks)
+            **{
+                f"giai-trinh-{c.code}": "Đội mới thành lập."
+                for c in checks.run(o.w.ward_a, o.period)
+            },
+        },
         check_submitted,
         page=submission_page,
         creates=lambda o: Submission.objects.filter(unit=o.w.ward_a),
+    ),
+    FormCase(
+        "reports:submission_review",
+        "supervisor",
+        lambda o: {"decision": "tra-lai", "reason": "Thiếu lời văn."},
+        check_returned,
+        args=lambda o: [_to_review(o).pk],
+        page=lambda o: reverse("reports:submission_detail", args=[_to_review(o).pk]),
+        creates=lambda o: Review.objects.filter(submission__period_spec="2024-Q1"),
     ),
     # imports: the upload from the start page; the rest from the batch's preview
     FormCase(
@@ -792,6 +816,7 @@ GROUPS = {
         "outreach:partner_add",
         "outreach:partner_edit",
         "reports:submission_add",
+        "reports:submission_review",
     ],
     "imports": ["imports:upload", "imports:mapping", "imports:commit", "imports:cancel"],
 }

@@ -22,7 +22,9 @@ from django.db import connection
 
 from cases.models import Assessment, Assignment, Club, Contact, Enrollment, Milestone, Person
 from outreach.models import Activity, Partner, Referral
-from reports.models import Submission
+from reports import checks
+from reports.models import Review, Submission
+from reports.periods import parse
 from tests import factories as f
 from tests.test_services_atomic import public_functions, services_modules
 from wards.models import AuditEvent, Member, Team
@@ -73,6 +75,21 @@ def _check_enrolled(o, enrollment):
 
 def second(o) -> Member:
     return Member.objects.get(team=o.w.team_a, full_name="Phạm Văn Thành Viên 1")
+
+
+def _filed(o, spec: str) -> Submission:
+    """Ward A's report for `spec`, as stored (its figures are not what the call checks)."""
+    period = parse(spec)
+    return Submission.objects.create(
+        unit=o.w.ward_a,
+        period_spec=period.spec,
+        cutoff=period.cutoff,
+        start=period.start,
+        end=period.end,
+        period_label=period.label_vi,
+        figures={"indicators": {}},
+        submitted_by=o.w.leader,
+    )
 
 
 def _new_programme():
@@ -369,8 +386,30 @@ CALLS = [
     # reports
     Call(
         "submission_submit",
-        lambda s, o: s(actor=o.w.leader, unit=o.w.ward_a, period=o.period, narrative="Báo cáo."),
+        lambda s, o: s(
+            actor=o.w.leader,
+            unit=o.w.ward_a,
+            period=o.period,
+            narrative="Báo cáo.",
+            explanations={c.code: "Đã xem." for c in checks.run(o.w.ward_a, o.period)},
+        ),
         lambda o, r: _one(Submission.objects.filter(unit=o.w.ward_a, narrative="Báo cáo.")),
+    ),
+    Call(
+        "submission_return",
+        lambda s, o: s(
+            actor=o.w.supervisor,
+            submission=Submission.objects.get(unit=o.w.ward_a, period_spec=o.period.spec),
+            reason="Thiếu lời văn.",
+        ),
+        lambda o, r: _one(Review.objects.filter(decision="returned", reason="Thiếu lời văn.")),
+    ),
+    Call(
+        "submission_approve",
+        lambda s, o: s(actor=o.w.supervisor, submission=_filed(o, "2024-Q1")),
+        lambda o, r: _one(
+            Review.objects.filter(decision="approved", submission__period_spec="2024-Q1")
+        ),
     ),
 ]
 
@@ -411,6 +450,8 @@ GROUPS = {
         "partner_create",
         "partner_update",
         "submission_submit",
+        "submission_return",
+        "submission_approve",
     ],
 }
 BY_NAME = {case.service: case for case in CALLS}

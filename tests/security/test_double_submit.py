@@ -25,6 +25,7 @@ from cases.models import Assignment, Enrollment, Person
 from imports.models import ImportBatch
 from outreach import services as outreach
 from outreach.models import Activity, Partner, Referral, ReferralStatusChange
+from reports import checks
 from reports.choice import Choice
 from reports.models import Submission
 from reports.periods import parse
@@ -406,6 +407,7 @@ def test_the_assignment_form_sent_twice_assigns_once(world, personas):
 def test_the_report_submitted_twice_says_the_first_was_saved(world, personas):
     url = f"{reverse('reports:submission_add')}?{Choice(world.ward_a, parse('2024-Q2')).query()}"
     data = {"narrative": "Đội đã hoàn thành kế hoạch quý.", "confirm": "on"}
+    data |= {f"giai-trinh-{c.code}": "Đã xem." for c in checks.run(world.ward_a, parse("2024-Q2"))}
     first, second = posted_twice(personas["leader"], url, data)
     submission = Submission.objects.get()
     assert first.status_code == 302

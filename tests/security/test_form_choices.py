@@ -155,6 +155,8 @@ SKIP = {
     "cases:contact_log_export": "a download (its form is on cases:ward_dashboard)",
     "outreach:eligibility_export": "a download",
     "reports:report_export": "a download (its form is the report page's picker)",
+    "reports:submission_export": "a download of a submission (no form)",
+    "reports:submission_review": "POST only: approve or return, no rows (on submission_detail)",
     "imports:template": "a download",
 }
 
@@ -463,6 +465,7 @@ CHOICE_FIELDS = {
 NOT_WALKED = {
     "wards.account_views.LoginForm": "anonymous only: a username and a password",
     "cases.views.subject.CopyForm": "PDF or JSON, no rows: the page draws its two buttons",
+    "reports.forms.ReviewForm": "approve or return, no rows: the page draws its two buttons",
 }
 
 

@@ -18,7 +18,7 @@ For every input:
   for a form that edits a record, the record is unchanged unless the form succeeded.
 Each input runs in a savepoint that is rolled back, so every input meets the same data.
 
-Forms covered (URL name → persona), 47 in all:
+Forms covered (URL name → persona), 48 in all:
   accounts: login → anonymous (unknown usernames mostly; the throttle is reset between
   inputs); password_change, logout, set_language → volunteer; otp_verify → supervisor;
   otp_enrol → a supervisor without an authenticator yet;
@@ -32,7 +32,7 @@ Forms covered (URL name → persona), 47 in all:
   activity_delete, partner_edit → leader; partner_add → officer;
   unit_activity_add, unit_activity_edit, unit_activity_delete (a district's own trainings)
   → supervisor;
-  reports: submission_add → leader;
+  reports: submission_add → leader; submission_review → supervisor;
   imports (the leader's own batch): upload (files good and hostile: random bytes, truncated
   and damaged workbooks, zip bombs, macros, entities, CSVs with odd delimiters and encodings,
   hostile cells, huge and crafted file names), mapping (hostile col-N choices), commit (the
@@ -87,7 +87,9 @@ from imports.matching import Match, columns_of, match
 from imports.models import ImportBatch
 from outreach import services as outreach
 from outreach.models import Activity, Partner, Referral
+from reports import checks
 from reports.choice import default_period
+from reports.models import Submission
 from reports.periods import parse
 from reports.report import build
 from reports.services import fingerprint, freeze
@@ -226,6 +228,26 @@ def objs(world) -> SimpleNamespace:
         seen=fingerprint(freeze(build(a, period))),
         batch=_leader_batch(world),
     )
+
+
+def _to_review(o) -> Submission:
+    """Ward A's report of 2024-Q1 as the leader filed it, awaiting review (made once, outside
+    the inputs' savepoints)."""
+    period = parse("2024-Q1")
+    submission, _created = Submission.objects.get_or_create(
+        unit=o.w.ward_a,
+        period_spec=period.spec,
+        cutoff=period.cutoff,
+        version=1,
+        defaults={
+            "start": period.start,
+            "end": period.end,
+            "period_label": period.label_vi,
+            "figures": {"indicators": {}},
+            "submitted_by": o.w.leader,
+        },
+    )
+    return submission
 
 
 IMPORT_HEADERS = [
@@ -1293,6 +1315,15 @@ CASES = [
             "narrative": text_field(st.sampled_from(["", "Đội đã hoàn thành kế hoạch quý."])),
             "confirm": Field(st.just("on"), st.sampled_from(["", "0", "false"])),
             "so-lieu": Field(st.just(o.seen), hostile_text()),
+            "lan-nop": Field(st.just("0"), hostile_number()),
+            "number": text_field(st.sampled_from(["", "12/BC-ĐCTXHTN"])),
+            "recipients": text_field(st.sampled_from(["", "- Quận A;\n- Lưu: VT."])),
+            "evaluation": text_field(st.sampled_from(["", "Đạt kế hoạch."])),
+            # one line for each finding of the checks on the period (reports.checks)
+            **{
+                f"giai-trinh-{c.code}": text_field(st.just("Đội mới thành lập."))
+                for c in checks.run(o.w.ward_a, o.period)
+            },
             "_once": ONCE,
         },
         creates=writes({"reports.submission": {1}}),
@@ -1301,6 +1332,18 @@ CASES = [
             "ky": Field(st.just(o.period.spec), hostile_period()),
             "cach-tinh": CUTOFF,
         },
+    ),
+    # the review of ward A's report by the district's supervisor: approved, or returned
+    Case(
+        "reports:submission_review",
+        "supervisor",
+        lambda o: {
+            "decision": choice_field(["duyet", "tra-lai"]),
+            "reason": text_field(st.sampled_from(["", "Thiếu lời văn."])),
+            "_once": ONCE,
+        },
+        args=lambda o: [_to_review(o).pk],
+        creates=writes({"reports.review": {1}}),
     ),
     # imports: the upload (hostile files), the column mapping, the commit (hostile cells), the
     # cancel, all by the leader who uploaded
@@ -1511,6 +1554,7 @@ NO_FORM = {
     "outreach:eligibility_export",
     "reports:report_export",  # the report page's own query string, fuzzed with reports:report
     "reports:submission_detail",
+    "reports:submission_export",  # a download of a submission: no form
     "imports:start",  # links and upload forms, posted to imports:upload (fuzzed above)
     "imports:template",  # a download
 }
