@@ -246,6 +246,11 @@ def test_a_leader_reads_the_figures_and_submits_with_an_edited_narrative(world, 
     assert page.status_code == 200
     text = page.content.decode()
     assert "Số người được tiếp cận, giúp đỡ" in text
+    # what the checks found is said before the long table of figures, with a way down to them
+    findings = len(page.context["form"].findings)
+    assert findings
+    summary = text.index(f"Kiểm tra số liệu: {findings} điểm cần sửa hoặc giải trình.")
+    assert summary < text.index("Số liệu theo từng chỉ tiêu") and 'href="#kiem-tra"' in text
     prefilled = write(build(world.ward_a, Q2).values, Q2)
     assert "tiếp cận, giúp đỡ 1 người" in prefilled
     assert page.context["form"]["narrative"].value() == prefilled
