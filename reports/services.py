@@ -172,7 +172,11 @@ def _explained(unit: AdminUnit, period: Period, figures: dict, explanations: dic
 def _review(actor: User, submission: Submission, decision: str, reason: str) -> Review:
     if not may_review(actor, submission.unit):
         raise PermissionDenied
-    if submission.submitted_by_id == actor.pk:
+    # Nobody reviews their own report: not the submitter, nor anyone who files it (a deputy
+    # leader of the ward who also holds a supervisor post above it).
+    if submission.submitted_by_id == actor.pk or access_for(actor).can(
+        "report_submit", submission.unit_id
+    ):
         raise ValidationError(
             _("Người nộp báo cáo không tự xem xét báo cáo của mình."), code="own_report"
         )

@@ -72,9 +72,14 @@ def check_submittable(unit: AdminUnit, period: Period, today: datetime.date | No
         )
 
 
-def already_submitted(submission: Submission) -> ValidationError:
+def already_submitted(submission: Submission | None) -> ValidationError:
     """Another submission of the same report was stored while this one was being written (two
-    taps, two devices): the user looks at it before correcting it again."""
+    taps, two devices): the user looks at it before correcting it again. None: the form spoke
+    of a version that does not exist (an old or altered page)."""
+    if submission is None:
+        return ValidationError(
+            _("Trang này đã cũ: hãy tải lại trang báo cáo trước khi nộp."), code="submitted"
+        )
     when = timezone.localtime(submission.submitted_at).date()
     return ValidationError(
         _(

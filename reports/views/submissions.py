@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -25,6 +27,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from cases.models import Contact, Enrollment, Milestone, Person
+from outreach.models import Activity, Referral
 from reports import snapshot
 from reports.choice import CUTOFF, PERIOD, UNIT, Choice, PeriodError, choose
 from reports.document import Figure, lower_first, shown
@@ -68,14 +72,17 @@ SECTION_LABELS = {
 # What else a version may change: the recipients and the number of the document.
 OTHER_LABELS = {"recipients": _lazy("Nơi nhận"), "number": _lazy("Số văn bản")}
 # The records whose changes after an approval the detail page counts (never which ones).
-FEEDS_REPORTS = (
-    "cases.contact",
-    "cases.enrollment",
-    "cases.milestone",
-    "cases.person",
-    "outreach.activity",
-    "outreach.referral",
-)
+# The records that feed reports, with the day that puts each in a period (an enrolment: the
+# day it started, a person: the day they were put on the list): an audited change of one of
+# them dated in an approved period is a change "after approval" of that period.
+FEEDS_REPORTS = {
+    "cases.contact": (Contact, ("occurred_on",)),
+    "cases.enrollment": (Enrollment, ("started_on", "ended_on")),
+    "cases.milestone": (Milestone, ("occurred_on",)),
+    "cases.person": (Person, ("registered_on", "closed_on")),
+    "outreach.activity": (Activity, ("occurred_on",)),
+    "outreach.referral": (Referral, ("referred_on",)),
+}
 
 
 # Figures as a compact table ----------------------------------------------------------------
@@ -371,13 +378,24 @@ def document_ctx(submission: Submission) -> list[tuple[str, str, str]]:
 
 
 def changes_after(submission: Submission, review: Review) -> int:
-    """How many audited changes the records that feed reports had in the unit's scope after
-    the approval (never which records)."""
+    """How many audited creations and changes, after the approval, of records of the unit's
+    scope dated in the approved period (never which records; one query). A record deleted
+    since cannot be dated: its effect shows in the figures' differences."""
+    in_period = Q()
+    for object_type, (model, fields) in FEEDS_REPORTS.items():
+        dated = Q()
+        for name in fields:
+            dated |= Q(**{f"{name}__gte": submission.start, f"{name}__lte": submission.end})
+        # compared as text: an audit row's object id is text, and not every one is a number
+        records = model.objects.annotate(key=Cast("pk", CharField())).filter(
+            dated, key=OuterRef("object_id")
+        )
+        in_period |= Q(object_type=object_type) & Exists(records)
     return AuditEvent.objects.filter(
+        in_period,
         unit_id__in=AdminUnit.objects.scope_ids([submission.unit]),
         created_at__gt=review.reviewed_at,
-        object_type__in=FEEDS_REPORTS,
-        action__in=[AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE, AuditEvent.Action.DELETE],
+        action__in=[AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE],
     ).count()
 
 

@@ -522,13 +522,19 @@ def test_who_may_not_review(world, personas, found, persona, status):
 def test_after_approval_the_changes_are_listed_apart_and_the_figures_kept(world, personas, found):
     submission = submit(world)
     approve(world, submission)
-    person = f.person(ward=world.ward_a, full_name="Nguyễn Văn Sau Duyệt")
+    person = f.person(
+        ward=world.ward_a, full_name="Nguyễn Văn Sau Duyệt", registered_on=datetime.date(2024, 5, 1)
+    )
     contact = f.contact(
         person=person, member=world.volunteer_member, occurred_on=datetime.date(2024, 6, 2)
     )
-    for obj in (person, contact):
+    later = f.contact(
+        person=person, member=world.volunteer_member, occurred_on=datetime.date(2024, 7, 1)
+    )
+    for obj in (person, contact, later):
         audit(actor=world.leader, action=AuditEvent.Action.CREATE, obj=obj, unit=world.ward_a)
-    # not counted: before the approval, another ward, a record that does not feed reports
+    # not counted: a record of the next period (`later`), a change before the approval, another
+    # ward, a record that does not feed reports
     old = AuditEvent.objects.create(
         actor=world.leader,
         action=AuditEvent.Action.UPDATE,
@@ -670,3 +676,25 @@ def test_two_corrections_at_once_store_one(transactional_db, world, found):
     assert stored["value"].version == 2
     assert "vừa được nộp (lần 2" in refused["error"].messages[0]
     assert Submission.objects.count() == 2
+
+
+def test_a_form_speaking_of_a_version_that_does_not_exist_is_refused_plainly(world, found):
+    """An old or altered page (`lan-nop` of a version never submitted) gets a message and
+    writes nothing, never a server error."""
+    with pytest.raises(ValidationError) as refused:
+        submit(world, after=3)
+    assert refused.value.messages == ["Trang này đã cũ: hãy tải lại trang báo cáo trước khi nộp."]
+    assert not Submission.objects.exists()
+
+
+def test_a_supervisor_who_also_files_the_wards_report_does_not_review_it(world, found):
+    """A deputy leader of the ward who also holds a supervisor post above it reviews none of
+    the ward's reports, even one their team leader submitted."""
+    deputy = f.user("doipho_a")
+    f.member(team=world.team_a, full_name="Đội Phó A", role="deputy", user=deputy)
+    f.post(user=deputy, unit=world.district_a, role=Post.Role.SUPERVISOR)
+    submission = submit(world)
+    with pytest.raises(ValidationError) as error:
+        services.submission_approve(actor=deputy, submission=submission)
+    assert "không tự xem xét" in error.value.messages[0]
+    assert not Review.objects.exists()
