@@ -316,10 +316,11 @@ def _monthly(months, qs, day: str, amount) -> dict[str, int]:
         .values_list(day, "_n")
     )
     out = {label: 0 for _s, _e, label in months}
-    ends = [(end, label) for _s, end, label in months]
     for when, n in rows:
-        label = next(label for end, label in ends if when <= end)
-        out[label] += n or 0
+        # a day between two listed months (the part of a month a range starts in) is in none
+        label = next((label for start, end, label in months if start <= when <= end), None)
+        if label is not None:
+            out[label] += n or 0
     return out
 
 

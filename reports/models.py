@@ -61,7 +61,7 @@ class SubmissionQuerySet(models.QuerySet):
         """Every version of every unit's report for `period`, the latest first."""
         return self.filter(period_spec=period.spec, cutoff=period.cutoff)
 
-    def latest(self) -> SubmissionQuerySet:
+    def latest_versions(self) -> SubmissionQuerySet:
         """The latest version of each unit's report for each period (on every database)."""
         newer = Submission.objects.filter(
             unit_id=models.OuterRef("unit_id"),

@@ -176,7 +176,7 @@ def returned_reports(user) -> SubmissionQuerySet:
             unit_id__in=access_for(user).unit_ids("report_submit"),
             review__decision=Review.Decision.RETURNED,
         )
-        .latest()
+        .latest_versions()
         .select_related("unit", "review")
         .order_by("-review__reviewed_at", "pk")
     )

@@ -97,12 +97,22 @@ class FigureRow:
     previous: Figure
 
 
+def figure_label(indicator: Indicator) -> str:
+    """An indicator's label where its figures are shown: money labelled once, in triệu đồng."""
+    label = shown_label(indicator)
+    return f"{label} ({shown_measure(indicator)})" if indicator.kind == MONEY else label
+
+
 @dataclass(frozen=True)
 class DifferenceRow:
     indicator: Indicator
     submitted: Figure
     current: Figure
     change: Figure
+
+    @property
+    def label(self) -> str:
+        return figure_label(self.indicator)
 
 
 @dataclass(frozen=True)
@@ -132,7 +142,7 @@ def figures_ctx(figures: dict, cat: Catalogue) -> dict:
             tuple(
                 FigureRow(
                     indicator=i,
-                    label=shown_label(i) + (f" ({shown_measure(i)})" if i.kind == MONEY else ""),
+                    label=figure_label(i),
                     value=shown(i, values.get(i.code)),
                     children=tuple(shown(i, v.get(i.code)) for v in children.values()),
                     previous=shown(i, before.get(i.code)) if compared else None,

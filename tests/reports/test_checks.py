@@ -292,6 +292,13 @@ def test_figure_vs_usual_month_is_silent_within_five_times_or_on_few_records(wor
     assert "figure_vs_usual_month" not in codes(world.ward, parse("2024-01-05..2024-01-20"))
 
 
+def test_figure_vs_usual_month_leaves_out_the_part_of_a_month_a_range_starts_in(world):
+    """A range from 10/01 compares its whole months (February, March) with the 12 months
+    before January: January's records belong to none of them, not to February."""
+    contacts_by_month(world, {**YEAR_BEFORE, (2024, 1): 40, (2024, 2): 6, (2024, 3): 6}, day=12)
+    assert "figure_vs_usual_month" not in codes(world.ward, parse("2024-01-10..2024-03-31"))
+
+
 def test_figure_vs_usual_month_counts_activities_written_down(world):
     for month in range(1, 13):
         for day in range(1, 7):

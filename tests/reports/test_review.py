@@ -131,7 +131,7 @@ def test_a_returned_report_is_submitted_again_as_the_next_version(world, found):
     assert second.version == 2
     assert second.issuer == world.ward_a  # the officer's post
     assert Submission.objects.for_period(Q2).count() == 2
-    assert list(Submission.objects.latest()) == [second]
+    assert list(Submission.objects.latest_versions()) == [second]
     event = AuditEvent.objects.filter(object_type="reports.submission").first()
     assert event.changes["version"] == 2
 
@@ -411,7 +411,7 @@ def test_a_returned_report_reaches_the_leader_who_corrects_and_submits_it_again(
 
     done = client.post(add_url(world.ward_a), form_data(page, evaluation="Đạt; hạn chế: …"))
     assert done.status_code == 302
-    second = Submission.objects.latest().get()
+    second = Submission.objects.latest_versions().get()
     assert (second.version, second.evaluation) == (2, "Đạt; hạn chế: …")
     assert done["Location"] == second.get_absolute_url()
     assert not services.returned_reports(world.leader).exists()
@@ -698,3 +698,13 @@ def test_a_supervisor_who_also_files_the_wards_report_does_not_review_it(world, 
         services.submission_approve(actor=deputy, submission=submission)
     assert "không tự xem xét" in error.value.messages[0]
     assert not Review.objects.exists()
+
+
+def test_money_is_labelled_once_in_triệu_đồng_in_a_submissions_tables():
+    from reports.indicators import FIXED
+    from reports.views.submissions import DifferenceRow, figure_label
+
+    loans = FIXED.by_code["support.loan_amount"]
+    assert figure_label(loans) == "Tổng số tiền vay (triệu đồng)"
+    assert DifferenceRow(loans, 225, 230, 5).label == "Tổng số tiền vay (triệu đồng)"
+    assert figure_label(FIXED.by_code["outreach.sessions"]) == "Số cuộc tuyên truyền"

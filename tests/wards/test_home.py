@@ -72,7 +72,7 @@ def test_a_supervisors_home_shows_the_period_counts_and_the_units_to_chase(distr
     text = page.content.decode()
     (card,) = page.context["supervised"]
     assert card.period == PERIOD and not card.filing
-    assert f"Nộp báo cáo {PERIOD.label}" in text
+    assert f"Nộp báo cáo {lower_first(PERIOD.label_vi)}" in text
     assert "đã hết hạn nộp" in text
     assert "Phải nộp 3 · Đã nộp 2 (đúng hạn 1, muộn 1) · Đã duyệt 0 · Trả lại 1" in text
     assert "Chưa sử dụng 1" in text
