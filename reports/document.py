@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from reports.grouping import former_districts, vi_key
+from reports.grouping import group_children
 from reports.indicators import MONEY, Catalogue, Indicator, catalogue
 from reports.narrative import number, write
 from reports.periods import OFFICIAL, Period
@@ -47,7 +47,21 @@ SECTIONS = (
     ("proposals", "ĐỀ XUẤT"),
 )
 
+HEADINGS = {"narrative": "TÌNH HÌNH, KẾT QUẢ CHUNG", **dict(SECTIONS)}
+
 Figure = int | Decimal | None  # None: not in the snapshot (an indicator added since)
+
+
+def numbered(texts: dict[str, str]) -> list[tuple[str, str, str]]:
+    """The parts of a report after its figures (I) that have text, numbered on (II, III…):
+    the narrative, then the optional SECTIONS; (number, field name, text). The documents and
+    the submission's page number them alike."""
+    out: list[tuple[str, str, str]] = []
+    for name in HEADINGS:
+        text = (texts.get(name) or "").strip()
+        if text:
+            out.append((ROMAN[len(out) + 1], name, text))
+    return out
 
 
 def shown(indicator: Indicator, value: int | None) -> Figure:
@@ -100,12 +114,19 @@ def current_office(unit: AdminUnit, on: datetime.date | None = None) -> AdminUni
 
 
 def issuer_for(user, unit: AdminUnit, on: datetime.date | None = None) -> AdminUnit:
-    """Who issues `unit`'s report when `user` downloads it: the user's own office (the unit of
-    their primary grant: a leader's ward, a supervisor's post), as it is today; without a user
-    or a unit (an administrator), the report's unit as it is today."""
+    """Who issues `unit`'s report when `user` downloads it: the user's own office, as it is
+    today — of the offices they hold, the most local one whose scope holds the unit (a ward
+    leader who is also a province supervisor issues the province's report as the province),
+    else their primary one (a leader reading the district's report); without a user or a unit
+    (an administrator), the report's unit as it is today."""
     from wards.access import access_for
 
-    grant = access_for(user).primary if user is not None else None
+    access = access_for(user) if user is not None else None
+    grants = [g for g in (access.grants if access else ()) if g.unit is not None]
+    covering = [g for g in grants if unit.pk in g.unit_ids]
+    grant = min(covering, key=lambda g: len(g.unit_ids), default=None) or (
+        access.primary if access else None
+    )
     own = grant.unit if grant is not None and grant.unit is not None else unit
     return current_office(own, on)
 
@@ -267,7 +288,8 @@ class ReportTable:
             if submission.issuer_id
             else current_office(submission.unit, day)
         )
-        self.narrative = submission.narrative or write(self.values, period, self.catalogue)
+        # what the leader filed, even when they cleared the words written from the figures
+        self.narrative = submission.narrative
         self.texts = {name: getattr(submission, name) or "" for name, _h in SECTIONS}
         lines = [x.strip() for x in (submission.recipients or "").splitlines() if x.strip()]
         self.recipients = tuple(lines) or DEFAULT_RECIPIENTS
@@ -374,20 +396,18 @@ class ReportTable:
 
     @property
     def narrative_text(self) -> str:
-        return self.narrative or NO_FIGURES
+        """The narrative: a filed report's as filed (it may be empty); a live report's written
+        from its figures, or the line saying the period has none."""
+        return self.narrative if self.version else (self.narrative or NO_FIGURES)
 
     def parts(self) -> list[Part]:
-        """The numbered parts after the title: the figures (I), the narrative (II), then the
-        optional sections that have text, numbered on."""
-        out = [
+        """The numbered parts after the title: the figures (I), then the narrative and the
+        optional sections that have text, numbered on (`numbered`)."""
+        texts = {"narrative": self.narrative_text, **self.texts}
+        return [
             Part("I", "SỐ LIỆU KẾT QUẢ HOẠT ĐỘNG", ()),
-            Part("II", "TÌNH HÌNH, KẾT QUẢ CHUNG", paragraphs(self.narrative_text)),
+            *(Part(n, HEADINGS[name], paragraphs(text)) for n, name, text in numbered(texts)),
         ]
-        for name, heading in SECTIONS:
-            text = self.texts.get(name, "").strip()
-            if text:
-                out.append(Part(ROMAN[len(out)], heading, paragraphs(text)))
-        return out
 
     @property
     def explanations(self) -> list[str]:
@@ -435,6 +455,17 @@ class ReportTable:
                 )
 
     @property
+    def left_out_note(self) -> str:
+        """What a document says of the child units left out for having no figures ("": none)."""
+        left_out = len(self.children) - len(self.table_children)
+        if not left_out:
+            return ""
+        return (
+            f" Không in {left_out}/{len(self.children)} đơn vị trực thuộc không có số liệu"
+            " trong kỳ."
+        )
+
+    @property
     def table_children(self) -> list[AdminUnit]:
         return [self.children[i] for i in self.shown_children]
 
@@ -465,34 +496,30 @@ class UnitTable:
     columns: tuple[tuple[str, str], ...]  # (label, measure) of each indicator
     rows: tuple[UnitRow, ...]
 
+    @property
+    def headings(self) -> list[str]:
+        """Each column's heading: the label and its measure, said once («Thời lượng phát
+        thanh (phút)», not «… (phút) (phút)»)."""
+        return [
+            label if label.endswith(f"({unit})") else f"{label} ({unit})"
+            for label, unit in self.columns
+        ]
+
 
 UNIT_COLUMNS = 10
 
 
-def child_groups(children: list[AdminUnit], period: Period) -> list[tuple[AdminUnit | None, list]]:
-    """The children grouped by the former district most of their wards came from
-    (reports.grouping.former_districts), the districts and the units in Vietnamese order, the
-    units without a former district last."""
-    former = former_districts([c for c in children if c.pk], period)
-    groups: dict[int | None, tuple[AdminUnit | None, list]] = {}
-    for child in sorted(children, key=lambda c: (vi_key(c.name), c.code)):
-        district = former.get(child.pk)
-        key = district.pk if district is not None else None
-        groups.setdefault(key, (district, []))[1].append(child)
-    named = sorted(
-        (g for k, g in groups.items() if k is not None),
-        key=lambda g: (vi_key(g[0].name), g[0].code),
-    )
-    return named + ([groups[None]] if None in groups else [])
-
-
-def unit_tables(table: ReportTable, columns: int = UNIT_COLUMNS) -> list[UnitTable]:
+def unit_tables(
+    table: ReportTable, columns: int = UNIT_COLUMNS, *, main_only: bool = False
+) -> list[UnitTable]:
     """The child units' figures as tables with the units down the side: one per section (cut
-    into tables of at most `columns` indicators), a total row for the unit first."""
+    into tables of at most `columns` indicators), a total row for the unit first. With
+    `main_only`, the main indicators only, without their «of which» rows (the printed
+    appendix; the spreadsheet has every one)."""
     if table.report is not None:
         groups = [(g.district, g.children) for g in table.report.child_groups]
     else:
-        groups = child_groups(table.children, table.period)
+        groups = [(g.district, g.children) for g in group_children(table.children, table.period)]
     index = {id(c): i for i, c in enumerate(table.children)}
     keep = set(table.shown_children)
     grouped = [(district, [c for c in units if index[id(c)] in keep]) for district, units in groups]
@@ -500,7 +527,7 @@ def unit_tables(table: ReportTable, columns: int = UNIT_COLUMNS) -> list[UnitTab
     named = any(d is not None for d, _units in grouped)
     out = []
     for s_index, section in enumerate(table.catalogue.sections):
-        indicators = section.indicators
+        indicators = [i for i in section.indicators if not (main_only and i.sub)]
         cuts = range(0, len(indicators), columns)
         for n_cut, first in enumerate(cuts, start=1):
             chosen = indicators[first : first + columns]
@@ -515,7 +542,7 @@ def unit_tables(table: ReportTable, columns: int = UNIT_COLUMNS) -> list[UnitTab
             n = 0
             for district, units in grouped:
                 if named:
-                    name = district.name if district is not None else "Đơn vị khác"
+                    name = f"{district.name} (cũ)" if district else "Không thuộc quận, huyện cũ"
                     rows.append(UnitRow("", name, group=True))
                 for child in units:
                     n += 1

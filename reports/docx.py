@@ -53,9 +53,10 @@ def write_docx(table: ReportTable) -> bytes:
     note = table.note
     if table.table_children:
         note += (
-            f" Số liệu chia theo {len(table.table_children)} đơn vị trực thuộc tại Phụ lục kèm"
-            " theo."
+            f" Số liệu chia theo {len(table.table_children)} đơn vị trực thuộc (các chỉ tiêu"
+            " chính) tại Phụ lục kèm theo; số liệu chi tiết của từng đơn vị trong bản Excel."
         )
+    note += table.left_out_note
     _para(doc, note, italic=True, size=TABLE_PT, space_after=4)
     _figures(doc, table, styles)
 
@@ -315,7 +316,7 @@ def _appendix(doc, table: ReportTable, styles: dict) -> None:
         space_after=8,
     )
     text, centre, figure = styles["a_text"], styles["a_centre"], styles["a_figure"]
-    for part in unit_tables(table):
+    for part in unit_tables(table, main_only=True):
         heading = f"{part.number}. {part.heading}"
         if part.caption:
             heading += f" {part.caption}"
@@ -329,7 +330,7 @@ def _appendix(doc, table: ReportTable, styles: dict) -> None:
         _fixed(grid, widths_mm)
         head = grid.rows[0]
         _repeat_heading(head)
-        texts = ("STT", "Đơn vị", *(f"{label} ({unit})" for label, unit in part.columns))
+        texts = ("STT", "Đơn vị", *part.headings)
         for cell, heading_text, width in zip(head.cells, texts, widths, strict=True):
             _cell(cell, heading_text, centre, bold=True, width=width)
             _shade(cell)

@@ -282,7 +282,7 @@ def write_xlsx(table: ReportTable) -> bytes:
             f" Số liệu chia theo {len(children)} đơn vị trực thuộc tại các trang Phụ lục"
             " (PL I, PL II, …) của tệp này."
         )
-    sheet.write_string(8, 0, neutralise(note), f_note)
+    sheet.write_string(8, 0, neutralise(note + table.left_out_note), f_note)
 
     # The two heading rows; the child units under one merged heading.
     top = 9
@@ -403,8 +403,8 @@ def _unit_sheet(b: _Book, table: ReportTable, part) -> None:
     f_head = fmt(align="center", bold=True, text_wrap=True, border=1, bg_color="#F2F2F2")
     sheet.write_string(top, 0, "STT", f_head)
     sheet.write_string(top, 1, "Đơn vị", f_head)
-    for i, (label, unit) in enumerate(part.columns):
-        sheet.write_string(top, 2 + i, neutralise(f"{label} ({unit})"), f_head)
+    for i, heading in enumerate(part.headings):
+        sheet.write_string(top, 2 + i, neutralise(heading), f_head)
     longest = max((len(label) for label, _u in part.columns), default=10)
     sheet.set_row(top, min(160, 15 * math.ceil((longest + 12) / XLSX_INDICATOR_WIDTH) + 6))
     row = top + 1
@@ -477,7 +477,7 @@ def _appendix_table(part: UnitTable) -> dict:
         "stt_width": f"{APPENDIX_STT_MM}mm",
         "name_width": f"{APPENDIX_NAME_MM}mm",
         "figure_width": f"{APPENDIX_FIGURE_MM:.1f}mm",
-        "columns": [f"{label} ({unit})" for label, unit in part.columns],
+        "columns": part.headings,
         "span": n + 2,
         "rows": [
             {
@@ -496,16 +496,13 @@ def _children_note(table: ReportTable, inline: bool) -> str:
     """What the note under part I says of the child units: where their figures are, and how
     many were left out for having none."""
     shown = len(table.table_children)
-    left_out = len(table.children) - shown
     note = ""
     if shown and not inline:
-        note = f" Số liệu chia theo {shown} đơn vị trực thuộc tại Phụ lục kèm theo."
-    if left_out:
-        note += (
-            f" Không in {left_out}/{len(table.children)} đơn vị trực thuộc không có số liệu"
-            " trong kỳ."
+        note = (
+            f" Số liệu chia theo {shown} đơn vị trực thuộc (các chỉ tiêu chính) tại Phụ lục kèm"
+            " theo; số liệu chi tiết của từng đơn vị trong bản Excel."
         )
-    return note
+    return note + table.left_out_note
 
 
 def pdf_context(table: ReportTable) -> dict:
@@ -526,7 +523,7 @@ def pdf_context(table: ReportTable) -> dict:
     columns += [[x["children"][i] for x in figures] for i in range(len(children))]
     need = INLINE_FIXED_MM + INLINE_LABEL_MM + sum(_width(c, 1.7, 13) for c in columns)
     inline = not children or need <= PORTRAIT_MM
-    appendix = [] if inline else [_appendix_table(part) for part in unit_tables(table)]
+    appendix = [] if inline else [_appendix_table(p) for p in unit_tables(table, main_only=True)]
     issuer = table.issuer
     parts = table.parts()
     return {

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass
 
 from reports.periods import Period
 from wards.models import AdminUnit
@@ -103,3 +104,32 @@ def former_districts(children: list[AdminUnit], period: Period) -> dict[int, Adm
             key=lambda d: vi_key(d.name),
         )
     return out
+
+
+@dataclass(frozen=True)
+class ChildGroup:
+    """Child units under the pre-2025 district most of their wards came from (None: no such
+    district, or no grouping)."""
+
+    district: AdminUnit | None
+    children: list[AdminUnit]
+
+
+def group_children(children: list[AdminUnit], period: Period) -> list[ChildGroup]:
+    """`children` grouped by former district (`former_districts`), the groups in Vietnamese
+    order of the district's name, the children without one last, each group's children in
+    Vietnamese order; a single group with district None when no child has a former district.
+    A unit without an id (a snapshot's unit that no longer exists) has none."""
+    if not children:
+        return []
+    former = former_districts([c for c in children if c.pk], period)
+    groups: dict[int | None, ChildGroup] = {}
+    for child in sorted(children, key=lambda c: (vi_key(c.name), c.code)):
+        district = former.get(child.pk)
+        key = district.pk if district is not None else None
+        groups.setdefault(key, ChildGroup(district, [])).children.append(child)
+    named = sorted(
+        (g for k, g in groups.items() if k is not None),
+        key=lambda g: (vi_key(g.district.name), g.district.code),
+    )
+    return named + ([groups[None]] if None in groups else [])

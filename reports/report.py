@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from reports.grouping import former_districts, vi_key
+from reports.grouping import ChildGroup, group_children, vi_key
 from reports.indicators import MONEY, Catalogue, Indicator, Section, catalogue, measure
 from reports.periods import Period
 from reports.rollup import Tally, tally
@@ -72,15 +72,6 @@ def shown_label(indicator: Indicator) -> str:
     return label.removesuffix(" (đồng)") if indicator.kind == MONEY else label
 
 
-@dataclass(frozen=True)
-class ChildGroup:
-    """Child units under the pre-2025 district most of their wards came from (None: no such
-    district, or no grouping)."""
-
-    district: AdminUnit | None
-    children: list[AdminUnit]
-
-
 @dataclass
 class Report:
     unit: AdminUnit
@@ -99,19 +90,7 @@ class Report:
         """The children grouped by former district (reports.grouping.former_districts), the
         groups in Vietnamese order of the district's name, the children without one last; a
         single group with district None when no child has a former district."""
-        if not self.children:
-            return []
-        former = former_districts(self.children, self.period)
-        groups: dict[int | None, ChildGroup] = {}
-        for child in self.children:
-            district = former[child.pk]
-            key = district.pk if district is not None else None
-            groups.setdefault(key, ChildGroup(district, [])).children.append(child)
-        named = sorted(
-            (g for k, g in groups.items() if k is not None),
-            key=lambda g: (vi_key(g.district.name), g.district.code),
-        )
-        return named + ([groups[None]] if None in groups else [])
+        return group_children(self.children, self.period)
 
     def has_data(self, child: AdminUnit) -> bool:
         """Whether any figure of the child is not zero, the team's standing counts (STRUCTURAL)

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from reports import snapshot
+from reports.document import HEADINGS
 from reports.models import Review, Submission
 from reports.periods import Period
 from reports.report import build
@@ -46,7 +47,8 @@ from wards.models import AdminUnit, AuditEvent
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-SECTIONS = ("narrative", "evaluation", "next_tasks", "recommendations", "proposals")
+# The texts of a filed report, in its order: the narrative and the optional sections.
+SECTIONS = tuple(HEADINGS)
 REASON_MAX = 2_000
 
 

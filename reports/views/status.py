@@ -16,7 +16,7 @@ after being returned keeps the day it was first filed); without a submission, pe
 the due date and overdue after it.
 
 A province's children after July 2025 are communes: they are grouped by the district most of
-their predecessor wards belonged to (reports.grouping.former_districts), groups and rows in
+their predecessor wards belonged to (reports.grouping.group_children), groups and rows in
 Vietnamese order. Before July 2025 they are districts, each with the counts of its wards.
 """
 
@@ -35,7 +35,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from reports.choice import Choice, PeriodError, choose, default_period, report_units
-from reports.grouping import former_districts, vi_key
+from reports.grouping import ChildGroup, group_children, vi_key
 from reports.models import Review, Submission
 from reports.periods import Period, parse
 from reports.rollup import layout
@@ -236,24 +236,23 @@ def status_board(unit: AdminUnit, period: Period, today: datetime.date) -> Board
     board.names = {state: sorted(ns, key=vi_key) for state, ns in names.items()}
 
     # a province's communes by former district (a district's wards are not regrouped)
-    districts = {}
+    children = [row.unit for row in rows.values()]
     if unit.level == AdminUnit.Level.PROVINCE:
-        districts = former_districts(lay.children, period)
-    board.grouped = any(d is not None for d in districts.values())
-    groups: dict[int | None, Group] = {}
-    for row in sorted(rows.values(), key=lambda r: vi_key(r.unit.name)):
-        district = districts.get(row.unit.pk) if board.grouped else None
-        key = district.pk if district is not None else None
-        group = groups.setdefault(key, Group(district))
-        (group.unused if row.unused else group.rows).append(row)
-        if row.wards is not None:
-            group.counts.merge(row.wards)
-        else:
-            group.counts.add(row.state, row.submitted_late)
-    board.groups = sorted(
-        groups.values(),
-        key=lambda g: (g.district is None, vi_key(g.district.name) if g.district else ()),
-    )
+        parts = group_children(children, period)
+    else:
+        parts = [ChildGroup(None, sorted(children, key=lambda u: (vi_key(u.name), u.code)))]
+    board.grouped = any(part.district is not None for part in parts)
+    board.groups = []
+    for part in parts:
+        group = Group(part.district)
+        for child in part.children:
+            row = rows[child.pk]
+            (group.unused if row.unused else group.rows).append(row)
+            if row.wards is not None:
+                group.counts.merge(row.wards)
+            else:
+                group.counts.add(row.state, row.submitted_late)
+        board.groups.append(group)
     for group in board.groups:
         board.counts.merge(group.counts)
     return board

@@ -31,7 +31,7 @@ from cases.models import Contact, Enrollment, Milestone, Person
 from outreach.models import Activity, Referral
 from reports import snapshot
 from reports.choice import CUTOFF, PERIOD, UNIT, Choice, PeriodError, choose
-from reports.document import Figure, lower_first, shown
+from reports.document import Figure, lower_first, numbered, shown
 from reports.forms import ReviewForm, SubmissionForm
 from reports.indicators import MONEY, Catalogue, Indicator, Section, catalogue
 from reports.models import Review, Submission
@@ -60,7 +60,6 @@ ADD, DETAIL = (
 )
 SEEN = "so-lieu"  # the form's hidden field: the fingerprint of the figures shown
 AFTER = "lan-nop"  # the form's hidden field: the latest version when the page was read (0: none)
-ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 # The document's sections as the pages title them, in the filed report's order.
 SECTION_LABELS = {
     "narrative": _lazy("Tình hình, kết quả chung"),
@@ -378,13 +377,10 @@ def version_rows(versions: list[Submission], cat: Catalogue) -> list[VersionRow]
 
 
 def document_ctx(submission: Submission) -> list[tuple[str, str, str]]:
-    """The document's sections that have text, numbered I, II, … after the figures (I)."""
-    parts = []
-    for name, label in SECTION_LABELS.items():
-        text = getattr(submission, name)
-        if text:
-            parts.append((ROMAN[len(parts) + 1], str(label), text))
-    return parts
+    """The document's parts that have text, numbered after the figures (I) as the filed
+    document numbers them (reports.document.numbered)."""
+    texts = {name: getattr(submission, name) for name in SECTION_LABELS}
+    return [(n, str(SECTION_LABELS[name]), text) for n, name, text in numbered(texts)]
 
 
 def changes_after(submission: Submission, review: Review) -> int:

@@ -72,6 +72,11 @@ def test_the_issuer_is_the_users_own_office(world):
     assert issuer_for(world.supervisor, world.ward_a) == world.district_a
     assert issuer_for(world.admin, world.ward_a_old) == world.ward_a  # no unit: the report's
     assert issuer_for(None, world.ward_a) == world.ward_a
+    # a ward's leader who also supervises the province issues the province's report as such
+    f.post(user=world.leader, unit=world.province, role="supervisor")
+    leader = type(world.leader).objects.get(pk=world.leader.pk)  # access is cached per object
+    assert issuer_for(leader, world.province) == world.province
+    assert issuer_for(leader, world.ward_a) == world.ward_a
 
 
 def test_a_supervisor_of_a_dissolved_district_downloads_under_the_province(figures, personas):
@@ -254,8 +259,8 @@ def test_communes_are_grouped_by_the_district_their_wards_came_from(world):
     report = build(province, parse("2026-Q3"))
     rows = unit_tables(ReportTable(report))[0].rows
     groups = [r.name for r in rows if r.group]
-    assert "Quận B" in groups
-    at = [r.name for r in rows].index("Quận B")
+    assert "Quận B (cũ)" in groups
+    at = [r.name for r in rows].index("Quận B (cũ)")
     assert rows[at + 1].name == "Phường Mới"
 
 
@@ -305,3 +310,18 @@ def test_the_download_leaves_out_units_without_figures_when_asked(figures, perso
     assert "Phường Số 3" in rows[0] and "Phường Số 4" not in rows[0]
     event = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).latest("pk")
     assert event.changes["hide_empty"] is True
+
+
+def test_a_filed_document_holds_the_words_filed_and_numbers_them_as_the_page_does(
+    figures, personas
+):
+    """A leader who cleared the narrative files none: the document does not write one back,
+    and its parts are numbered as the submission's page numbers them."""
+    sub = submission(figures, narrative="", evaluation="Đội làm tốt công tác phối hợp.")
+    parts = ReportTable.filed(sub).parts()
+    assert [(p.number, p.heading) for p in parts] == [
+        ("I", "SỐ LIỆU KẾT QUẢ HOẠT ĐỘNG"),
+        ("II", "ĐÁNH GIÁ"),
+    ]
+    page = personas["supervisor"].get(reverse("reports:submission_detail", args=[sub.pk]))
+    assert [(n, title) for n, title, _text in page.context["document"]] == [("II", "Đánh giá")]

@@ -120,7 +120,7 @@ def test_the_xlsx_is_headed_like_a_filed_report_and_holds_numbers(figures, perso
     assert sheet.cell(index + 1, 4).number_format == "#,##0"
     _i, loan = by_label["Tổng số tiền vay"]
     assert loan[2:5] == ("triệu đồng", 225, 0)  # money in triệu đồng, the unit said once
-    assert not any("Số tiền tính bằng đồng" in str(c) for r in rows for c in r if c)
+    assert not any("(đồng)" in str(c) for r in rows for c in r if c)  # not «(đồng)» as well
 
     assert sheet.freeze_panes == "C12"
     assert sheet.page_setup.orientation == "landscape"
@@ -180,7 +180,7 @@ def test_the_pdf_reads_as_a_filed_report(figures, personas):
         assert words in text, words
     assert text.count(NARRATIVE_START) == 1
     assert "Nguyễn Văn Bí Mật" not in text
-    assert "Số tiền tính bằng đồng" not in text
+    assert "(đồng)" not in text  # money is in triệu đồng, labelled once
 
 
 def test_the_pdf_puts_child_units_in_the_table_when_their_figures_fit(figures, personas):
@@ -231,14 +231,20 @@ def test_the_pdf_puts_more_child_units_down_the_side_of_landscape_appendix_pages
     assert first > 0 and all(shape == A4 for shape in shapes[:first])
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc" in texts[0]
     assert all(shape == A4[::-1] for shape in shapes[first:])
-    assert "Số liệu chia theo 11 đơn vị trực thuộc tại Phụ lục kèm theo." in " ".join(texts)
+    assert (
+        "Số liệu chia theo 11 đơn vị trực thuộc (các chỉ tiêu chính) tại Phụ lục kèm theo; số"
+        " liệu chi tiết của từng đơn vị trong bản Excel." in " ".join(texts)
+    )
     appendix = " ".join(texts[first:])
-    # A table per section, the units down the side: STT, name, then the section's figures,
-    # the unit's total first; «Phường Mới 3» held 5 meetings, 10 people.
-    assert "I. TUYÊN TRUYỀN, PHÒNG NGỪA (phần 1/" in appendix
-    assert "STT Đơn vị Số cuộc tuyên truyền (cuộc)" in appendix
-    assert re.search(r"Tổng cộng 5\d \d+ ", appendix)
-    assert re.search(r"\b\d+ Phường Mới 3 5 5 0 0 0 0 0 10 10 0\b", appendix), appendix[:3000]
+    # A table per section, the units down the side: STT, name, then the section's main
+    # figures (their «of which» rows are in the XLSX), the unit's total first; «Phường Mới 3»
+    # held 5 meetings, 10 people.
+    assert "I. TUYÊN TRUYỀN, PHÒNG NGỪA" in appendix
+    assert "STT Đơn vị Số cuộc tuyên truyền (cuộc) Số lượt người tham dự" in appendix
+    assert "tại trường học" not in appendix
+    assert re.search(r"Tổng cộng 5\d [\d.]+ ", appendix)
+    assert "(phút) (phút)" not in appendix  # a measure the label already says is not repeated
+    assert re.search(r"\b\d+ Phường Mới 3 5 10 0 0 0 0 0\b", appendix), appendix[:3000]
     assert "Chia theo đơn vị trực thuộc" not in appendix  # no unit is a column any more
 
 
@@ -251,8 +257,8 @@ def test_the_pdf_appendix_groups_communes_by_their_former_district(world):
     content = export(build(world.province, parse("2026-Q3")), "pdf", hide_empty=False).content
     texts = page_texts(content)
     appendix = " ".join(t for t in texts if "Đơn vị" in t)
-    assert re.search(r"Quận B 1 Phường Mới 0 0 0 ", appendix), appendix[:2000]
-    assert re.search(r"Đơn vị khác 10 Quận A 0 0 ", appendix), appendix[:2000]
+    assert re.search(r"Quận B \(cũ\) 1 Phường Mới 0 0 0 ", appendix), appendix[:2000]
+    assert re.search(r"Không thuộc quận, huyện cũ 10 Quận A 0 0 ", appendix), appendix[:2000]
 
 
 def test_a_province_of_many_communes_prints_them_all_and_can_leave_the_empty_ones_out(
@@ -262,9 +268,9 @@ def test_a_province_of_many_communes_prints_them_all_and_can_leave_the_empty_one
     address = url("pdf", figures.district_a, **{"an-trong": "0"})
     content = get(personas["supervisor"], address).content
     text = pdf_text(content)
-    assert "Số liệu chia theo 40 đơn vị trực thuộc tại Phụ lục kèm theo." in text
+    assert "Số liệu chia theo 40 đơn vị trực thuộc (các chỉ tiêu chính) tại Phụ lục" in text
     assert re.search(r"\b\d+ Phường Trống 34 0 0 0 ", text)
-    assert "không in kèm" not in text
+    assert "Không in " not in text
     assert page_shapes(content)[-1] == A4[::-1]
 
     content = get(
@@ -274,8 +280,9 @@ def test_a_province_of_many_communes_prints_them_all_and_can_leave_the_empty_one
     assert "Phường Trống" not in text
     assert "Phường Mới 2" in text
     assert (
-        "Số liệu chia theo 5 đơn vị trực thuộc tại Phụ lục kèm theo. Không in 35/40 đơn vị"
-        " trực thuộc không có số liệu trong kỳ." in text
+        "Số liệu chia theo 5 đơn vị trực thuộc (các chỉ tiêu chính) tại Phụ lục kèm theo; số"
+        " liệu chi tiết của từng đơn vị trong bản Excel. Không in 35/40 đơn vị trực thuộc"
+        " không có số liệu trong kỳ." in text
     )
 
 
