@@ -26,7 +26,7 @@ from reports.models import Submission
 from reports.periods import Period, parse
 from reports.rollup import tally
 from reports.routers import on_replica
-from reports.services import returned_reports
+from reports.snapshot import returned_reports
 from reports.views.status import LATE, OVERDUE, RETURNED, Board, due_date, status_board
 from wards.access import Role, access_for
 from wards.models import AdminUnit

@@ -36,7 +36,6 @@ from reports.snapshot import (
     freeze,
     may_review,
     one_line,
-    returned_reports,  # noqa: F401  (a read: reports.services.returned_reports for the home page)
     submitter_office,
 )
 from wards.access import access_for

@@ -292,14 +292,14 @@ def test_returned_reports_are_the_latest_returned_versions_of_the_users_units(wo
     f.post(user=other, unit=world.district_b, role=Post.Role.SUPERVISOR)
     send_back(world, b, actor=other)
 
-    assert set(services.returned_reports(world.leader)) == {returned, old}
-    assert set(services.returned_reports(world.officer)) == {returned, old}
-    assert list(services.returned_reports(world.outsider)) == [b]
-    assert not services.returned_reports(world.supervisor).exists()
-    assert not services.returned_reports(world.volunteer).exists()
+    assert set(snapshot.returned_reports(world.leader)) == {returned, old}
+    assert set(snapshot.returned_reports(world.officer)) == {returned, old}
+    assert list(snapshot.returned_reports(world.outsider)) == [b]
+    assert not snapshot.returned_reports(world.supervisor).exists()
+    assert not snapshot.returned_reports(world.volunteer).exists()
     access_for(world.leader)  # the scope, cached on the user as on a page
     with CaptureQueriesContext(connection) as ctx:
-        rows = [(s.unit.name, s.review.reason) for s in services.returned_reports(world.leader)]
+        rows = [(s.unit.name, s.review.reason) for s in snapshot.returned_reports(world.leader)]
     assert len(ctx.captured_queries) == 1
     assert sorted(rows) == [
         ("Phường A", "Số người tiếp cận chưa khớp sổ tay."),
@@ -414,7 +414,7 @@ def test_a_returned_report_reaches_the_leader_who_corrects_and_submits_it_again(
     second = Submission.objects.latest_versions().get()
     assert (second.version, second.evaluation) == (2, "Đạt; hạn chế: …")
     assert done["Location"] == second.get_absolute_url()
-    assert not services.returned_reports(world.leader).exists()
+    assert not snapshot.returned_reports(world.leader).exists()
 
     approve(world, second)
     page = client.get(add_url(world.ward_a))
