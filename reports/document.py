@@ -455,6 +455,18 @@ class ReportTable:
                 )
 
     @property
+    def main_headings(self) -> tuple[str, ...]:
+        """The headings of the figures table, in every format."""
+        return (
+            "STT",
+            "Chỉ tiêu",
+            "Đơn vị tính",
+            f"Thực hiện {self.label_lower}",
+            self.previous_title,
+            "Tăng (+), giảm (-)",
+        )
+
+    @property
     def left_out_note(self) -> str:
         """What a document says of the child units left out for having no figures ("": none)."""
         left_out = len(self.children) - len(self.table_children)

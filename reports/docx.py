@@ -251,14 +251,7 @@ def _figures(doc, table: ReportTable, styles: dict) -> None:
     grid.style = "Table Grid"
     _fixed(grid, MAIN_WIDTHS_MM)
     widths = [Mm(w) for w in MAIN_WIDTHS_MM]
-    headings = (
-        "STT",
-        "Chỉ tiêu",
-        "Đơn vị tính",
-        f"Thực hiện {table.label_lower}",
-        table.previous_title,
-        "Tăng (+), giảm (-)",
-    )
+    headings = table.main_headings
     head = grid.rows[0]
     _repeat_heading(head)
     for cell, text, width in zip(head.cells, headings, widths, strict=True):

@@ -286,14 +286,7 @@ def write_xlsx(table: ReportTable) -> bytes:
 
     # The two heading rows; the child units under one merged heading.
     top = 9
-    headings = (
-        "STT",
-        "Chỉ tiêu",
-        "Đơn vị tính",
-        f"Thực hiện {table.label_lower}",
-        table.previous_title,
-        "Tăng (+), giảm (-)",
-    )
+    headings = table.main_headings
     for col, text in enumerate(headings):
         _merge(sheet, top, col, top + 1, col, text, f_head)
     if n_inline:
@@ -539,7 +532,7 @@ def pdf_context(table: ReportTable) -> dict:
         "head_rows": 2 if inline and children else 1,
         "section_span": 5 + (len(children) if inline else 0),
         "appendix": appendix,
-        "heading_value": f"Thực hiện {table.label_lower}",
+        "heading_value": table.main_headings[3],
         "heading_previous": table.previous_title,
     }
 

@@ -144,3 +144,24 @@ def partner(*, unit: AdminUnit | None = None, **fields):
     fields.setdefault("name", f"Đối tác {next(_seq)}")
     fields.setdefault("kind", Partner.Kind.BANK)
     return Partner.objects.create(unit=unit, **fields)
+
+
+def submission(*, unit: AdminUnit, period, by, **fields):
+    """`unit`'s report for `period` (reports.periods.Period) as stored, written directly: no
+    figures computed, no checks run (`figures` as an older release stored them, if given)."""
+    from django.utils import timezone
+
+    from reports.models import Submission
+
+    fields.setdefault("figures", {"indicators": {}})
+    fields.setdefault("submitted_at", timezone.now())
+    return Submission.objects.create(
+        unit=unit,
+        period_spec=period.spec,
+        cutoff=period.cutoff,
+        start=period.start,
+        end=period.end,
+        period_label=period.label_vi,
+        submitted_by=by,
+        **fields,
+    )

@@ -79,17 +79,7 @@ def second(o) -> Member:
 
 def _filed(o, spec: str) -> Submission:
     """Ward A's report for `spec`, as stored (its figures are not what the call checks)."""
-    period = parse(spec)
-    return Submission.objects.create(
-        unit=o.w.ward_a,
-        period_spec=period.spec,
-        cutoff=period.cutoff,
-        start=period.start,
-        end=period.end,
-        period_label=period.label_vi,
-        figures={"indicators": {}},
-        submitted_by=o.w.leader,
-    )
+    return f.submission(unit=o.w.ward_a, period=parse(spec), by=o.w.leader)
 
 
 def _new_programme():

@@ -47,18 +47,7 @@ def at(day: datetime.date) -> datetime.datetime:
 
 
 def stored(unit, period, by, day: datetime.date, version: int = 1) -> Submission:
-    return Submission.objects.create(
-        unit=unit,
-        period_spec=period.spec,
-        cutoff=period.cutoff,
-        start=period.start,
-        end=period.end,
-        period_label=period.label_vi,
-        figures={"indicators": {}},
-        version=version,
-        submitted_by=by,
-        submitted_at=at(day),
-    )
+    return f.submission(unit=unit, period=period, by=by, version=version, submitted_at=at(day))
 
 
 def review(submission, by, decision, reason="") -> Review:

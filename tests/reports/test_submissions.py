@@ -71,15 +71,11 @@ def stored(
 ) -> Submission:
     """A submission written directly, without computing figures (for the status page), or
     with `figures` as an older release stored them."""
-    return Submission.objects.create(
+    return f.submission(
         unit=unit,
-        period_spec=period.spec,
-        cutoff=period.cutoff,
-        start=period.start,
-        end=period.end,
-        period_label=period.label_vi,
+        period=period,
+        by=by,
         figures=figures or {"indicators": {}},
-        submitted_by=by,
         submitted_at=at or timezone.now(),
     )
 

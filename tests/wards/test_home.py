@@ -27,18 +27,8 @@ HOME = reverse("home")
 
 
 def stored(unit, by, day: datetime.date, period=PERIOD, version: int = 1) -> Submission:
-    return Submission.objects.create(
-        unit=unit,
-        period_spec=period.spec,
-        cutoff=period.cutoff,
-        start=period.start,
-        end=period.end,
-        period_label=period.label_vi,
-        figures={"indicators": {}},
-        version=version,
-        submitted_by=by,
-        submitted_at=timezone.make_aware(datetime.datetime(day.year, day.month, day.day, 9)),
-    )
+    at = timezone.make_aware(datetime.datetime(day.year, day.month, day.day, 9))
+    return f.submission(unit=unit, period=period, by=by, version=version, submitted_at=at)
 
 
 def returned(submission, by, reason="Thiếu số liệu tư vấn") -> Review:
