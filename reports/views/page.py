@@ -182,6 +182,12 @@ class ShownRow:
     def indicator(self) -> Indicator:
         return self.row.indicator
 
+    @property
+    def label_says_measure(self) -> bool:
+        """Whether the label already ends with its measure («… (phút)»): a phone, which
+        shows the measure after the label, does not say it twice."""
+        return self.label.endswith(f"({self.measure})")
+
 
 @dataclass(frozen=True)
 class UnitRow:

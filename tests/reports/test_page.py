@@ -108,6 +108,9 @@ def test_the_leader_sees_the_ward_with_the_ward_merged_into_it(records):
     assert measure(html, "Tổng số tiền vay") == "triệu đồng"
     assert measure(html, "Số cuộc tuyên truyền") == "cuộc"
     assert "(đồng)" not in html and "số liệu: triệu đồng" not in html
+    # a label that says its measure is not followed by it again (on a phone)
+    assert "(phút)<span" not in html and "(phút) (phút)" not in html
+    assert "phát thanh, loa lưu động (phút)</th>" in html
     assert "đã tổ chức 6 cuộc tuyên truyền với 80 lượt người tham dự" in html
     assert "với số tiền 112,5 triệu đồng" in html
     assert "Cùng kỳ năm trước" in html
