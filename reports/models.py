@@ -44,13 +44,37 @@ class Difference:
         return self.current - (self.submitted or 0)
 
 
-class SubmissionQuerySet(models.QuerySet):
+class FrozenQuerySet(models.QuerySet):
+    """Rows that are never updated or deleted: the model's `frozen` message otherwise."""
+
     def update(self, **kwargs):
-        raise TypeError(FROZEN)
+        raise TypeError(self.model.frozen)
 
     def delete(self):
-        raise TypeError(FROZEN)
+        raise TypeError(self.model.frozen)
 
+
+class Frozen(Timestamped):
+    """A row written once and never changed or deleted (on PostgreSQL a trigger of the
+    model's migration refuses UPDATE and DELETE from any client too)."""
+
+    frozen = FROZEN
+
+    class Meta:
+        abstract = True
+
+    def save(self, **kwargs) -> None:
+        # force_insert: a new instance carrying an existing pk must not overwrite that row.
+        if not self._state.adding or kwargs.get("update_fields") or kwargs.get("force_update"):
+            raise TypeError(self.frozen)
+        kwargs["force_insert"] = True
+        super().save(**kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(self.frozen)
+
+
+class SubmissionQuerySet(FrozenQuerySet):
     def visible_to(self, user) -> SubmissionQuerySet:
         """Submissions of the units whose figures the user may see (`aggregate`)."""
         from wards.access import access_for
@@ -72,7 +96,7 @@ class SubmissionQuerySet(models.QuerySet):
         return self.filter(~models.Exists(newer))
 
 
-class Submission(Timestamped):
+class Submission(Frozen):
     """A unit's report for one period: the figures and narrative as submitted, who and when."""
 
     class Cutoff(models.TextChoices):
@@ -158,16 +182,6 @@ class Submission(Timestamped):
     def get_absolute_url(self) -> str:
         return reverse("reports:submission_detail", args=[self.pk])
 
-    def save(self, **kwargs) -> None:
-        # force_insert: a new instance carrying an existing pk must not overwrite that row.
-        if not self._state.adding or kwargs.get("update_fields") or kwargs.get("force_update"):
-            raise TypeError(FROZEN)
-        kwargs["force_insert"] = True
-        super().save(**kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError(FROZEN)
-
     @property
     def period(self) -> Period:
         return parse(self.period_spec, self.cutoff)
@@ -193,15 +207,7 @@ class Submission(Timestamped):
         ]
 
 
-class ReviewQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError(REVIEW_FROZEN)
-
-    def delete(self):
-        raise TypeError(REVIEW_FROZEN)
-
-
-class Review(Timestamped):
+class Review(Frozen):
     """The unit above's decision on one version of a submission: approved, or returned to
     the unit with a reason to correct and submit again. Never changed, never deleted."""
 
@@ -226,7 +232,9 @@ class Review(Timestamped):
     )
     reviewed_at = models.DateTimeField(_("xem xét lúc"), default=timezone.now)
 
-    objects = ReviewQuerySet.as_manager()
+    frozen = REVIEW_FROZEN
+
+    objects = FrozenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("kết quả xem xét báo cáo")
@@ -245,12 +253,3 @@ class Review(Timestamped):
 
     def __str__(self) -> str:
         return f"{self.submission} · {self.get_decision_display()}"
-
-    def save(self, **kwargs) -> None:
-        if not self._state.adding or kwargs.get("update_fields") or kwargs.get("force_update"):
-            raise TypeError(REVIEW_FROZEN)
-        kwargs["force_insert"] = True
-        super().save(**kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError(REVIEW_FROZEN)
