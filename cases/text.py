@@ -9,16 +9,8 @@ into a name or a query changes nothing.
 
 from __future__ import annotations
 
-import unicodedata
+# The folding is the wards app's (it suggests login names from members' names); this module
+# keeps its name for the apps that search persons.
+from wards.text import fold
 
-from wards.text import clean_text
-
-# "đ" is a letter of its own, not "d" with a combining mark, so NFD leaves it alone.
-_LETTERS = str.maketrans({"đ": "d", "Đ": "d"})
-
-
-def fold(text: str) -> str:
-    """Lowercase, without diacritics, "đ" as "d", whitespace collapsed to single spaces."""
-    decomposed = unicodedata.normalize("NFD", clean_text(text).translate(_LETTERS))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.lower().split())
+__all__ = ["fold"]

@@ -88,6 +88,9 @@ MIDDLEWARE = [
     "wards.middleware.DeniedAccessAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "wards.sessions.SessionExpiryMiddleware",
+    # A login that opens nothing any more is logged out; one with a temporary password goes to
+    # the page that replaces it (before the second factor, which needs no password).
+    "wards.middleware.AccountMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "wards.twofactor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -195,6 +198,12 @@ AXES_DISABLE_ACCESS_LOG = True
 # The TOTP second factor of supervisors and administrators (wards/twofactor.py).
 OTP_TOTP_ISSUER = "Đồng Hành"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Logins the team runs (wards/logins.py): a password a leader, officer or supervisor gives
+# works for this many days and must be replaced at the first login; one person may create or
+# reset at most this many logins an hour.
+TEMPORARY_PASSWORD_DAYS = envint("TEMPORARY_PASSWORD_DAYS", 7)
+ACCOUNT_ACTIONS_PER_HOUR = envint("ACCOUNT_ACTIONS_PER_HOUR", 30)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

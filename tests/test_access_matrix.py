@@ -77,6 +77,8 @@ MATRIX = {
     # the second factor: everyone here has passed it already, or is never asked for it
     "otp_verify": (None, SECOND_FACTOR, SECOND_FACTOR),
     "otp_enrol": (None, SECOND_FACTOR, SECOND_FACTOR),
+    # choosing one's own password after a temporary one: nobody here logged in with one
+    "password_set": (None, SECOND_FACTOR, SECOND_FACTOR),
     "set_language": (None, ["any"] * 7, ["any"] * 7),
     "wards:team_overview": (None, OVERVIEW, READ_ONLY),
     "wards:audit_trail": (None, WARD_PAGES, READ_ONLY),

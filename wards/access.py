@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wards.models import AdminUnit, Member, Post
@@ -33,6 +34,12 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "team_view": frozenset({V, L, OF, S, A}),
     # add members, change roles, record leaving, edit the team's decision
     "team_edit": frozenset({L, OF}),
+    # create, reset and reopen the logins of the ward's members; a leader or deputy only those
+    # of members ranked below them, an officer every member's (wards.logins)
+    "login_members": frozenset({L, OF}),
+    # create, end and reset the officer and supervisor posts at and under the unit, and reset
+    # their second factor (wards.logins)
+    "login_posts": frozenset({S}),
     # dissolve the ward's team (a decision of the commune, not of the team)
     "team_dissolve": frozenset({OF}),
     # the per-ward table of teams, sizes and composition under a unit
@@ -134,7 +141,9 @@ def _compute(user) -> Access:
     for member in memberships:
         role = L if member.role in (Member.Role.LEADER, Member.Role.DEPUTY) else V
         raw.append((role, member.team.ward, member))
-    for post in Post.objects.active().filter(user=user).select_related("unit").order_by("pk"):
+    # A post gives access until the day its end is recorded for (as leaving a team does).
+    posts = Post.objects.active().filter(user=user).exclude(ended_on__lte=timezone.localdate())
+    for post in posts.select_related("unit").order_by("pk"):
         raw.append((OF if post.role == Post.Role.OFFICER else S, post.unit, None))
     grants: list[Grant] = []
     for role, unit, member in raw:

@@ -12,6 +12,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("dat-mat-khau/", account_views.password_set, name="password_set"),
     path("xac-thuc-2-lop/", twofactor.verify, name="otp_verify"),
     path("xac-thuc-2-lop/dang-ky/", twofactor.enrol, name="otp_enrol"),
 ]

@@ -125,3 +125,67 @@ class UncountedProxyMiddleware:
                 "the number of proxies in front of gunicorn (docs/deploy.md)."
             )
         return self.get_response(request)
+
+
+class AccountMiddleware:
+    """End the session of a login that opens nothing any more, and hold a login made with a
+    temporary password on the page that replaces it (wards.logins).
+
+    A member who left the team, a post that ended, a team dissolved: the next request of any
+    session of theirs logs them out with a message, the same day. The temporary-password flag is
+    in the session (set at login), so an ordinary page costs no query for it.
+    """
+
+    # What a login holding a temporary password may still open.
+    OPEN_VIEWS = frozenset({"login", "logout", "password_set", "set_language"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from wards import logins
+
+        user = request.user
+        if user.is_authenticated and not logins.has_access(user):
+            return self._end(request)
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from wards import logins
+
+        if not request.user.is_authenticated or not request.session.get(logins.MUST_SET_PASSWORD):
+            return None
+        if request.resolver_match.view_name in self.OPEN_VIEWS:
+            return None
+        if request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            return None
+        from django.shortcuts import redirect
+
+        return redirect("password_set")
+
+    @staticmethod
+    def _end(request):
+        from django.contrib import messages
+        from django.contrib.auth import logout
+        from django.contrib.auth.views import redirect_to_login
+        from django.utils.translation import gettext as _
+
+        from wards.audit import audit
+        from wards.models import AuditEvent
+
+        audit(
+            actor=request.user,
+            action=AuditEvent.Action.LOGOUT,
+            object_type="auth.user",
+            object_id=request.user.pk,
+            changes={"ended": "no_access"},
+        )
+        logout(request)
+        messages.warning(
+            request,
+            _(
+                "Tài khoản này không còn dùng được vì bạn đã thôi tham gia Đội hoặc thôi giữ "
+                "chức vụ. Nếu bạn quay lại, hãy nhờ đội trưởng hoặc cán bộ xã, phường mở lại."
+            ),
+        )
+        return redirect_to_login(request.get_full_path())

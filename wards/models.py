@@ -749,3 +749,39 @@ class UsedFormToken(models.Model):
 
     def __str__(self) -> str:
         return str(self.token)
+
+
+class TemporaryPassword(Timestamped):
+    """A password a leader, officer or supervisor gave a login (wards.logins), not yet replaced.
+
+    Its holder must choose their own at the first login with it; it stops working after
+    `expires_at`. The row goes when the holder sets their own password. The password itself is
+    only in the user's hash; nobody can read it back."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        on_delete=models.CASCADE,
+        related_name="temporary_password",
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người cấp"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("cấp lúc"), default=timezone.now)
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+
+    class Meta:
+        verbose_name = _("mật khẩu tạm")
+        verbose_name_plural = pgettext_lazy("plural", "mật khẩu tạm")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.expires_at:%Y-%m-%d}"
+
+    @property
+    def expired(self) -> bool:
+        return timezone.now() > self.expires_at

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from axes.utils import reset as axes_reset
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from wards import logins
 from wards.atomic import service
 from wards.audit import audit, diff
-from wards.models import AuditEvent, Member, Team
+from wards.models import AdminUnit, AuditEvent, Member, Post, Team, TemporaryPassword
 from wards.versions import bump, refuse_stale
 
 MEMBER_FIELDS = (
@@ -245,3 +249,227 @@ def team_dissolve(
         changes={"dissolved_on": dissolved_on, "members_left": len(members)},
     )
     return team
+
+
+# Logins (wards.logins decides who may do what; these write, audit and count toward the hourly
+# limit). A password given here is shown once by the view and never stored in clear.
+
+
+def _give_password(*, actor, user) -> str:
+    """Set a new temporary password on `user`, lift a login lock-out, return the password."""
+    password = logins.new_password()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    TemporaryPassword.objects.update_or_create(
+        user=user,
+        defaults={
+            "issued_by": actor,
+            "issued_at": timezone.now(),
+            "expires_at": logins.temporary_until(),
+        },
+    )
+    # A member locked out by wrong tries can log in with the new password at once.
+    axes_reset(username=user.username)
+    return password
+
+
+def _new_login(*, actor, username: str, full_name: str):
+    username = logins.clean_username(username)
+    user = get_user_model().objects.create_user(username=username, first_name=full_name[:150])
+    return user, _give_password(actor=actor, user=user)
+
+
+def _refuse_member(actor, member: Member) -> None:
+    if member.left_on is not None:
+        raise ValidationError(_("Thành viên này đã thôi tham gia Đội."))
+    if not logins.may_manage_member(actor, member):
+        raise PermissionDenied
+    logins.refuse_over_limit(actor)
+
+
+@service
+def login_create(*, actor, member: Member, username: str) -> tuple[Member, str]:
+    """Give an active member of the actor's ward a login; returns the member and the temporary
+    password. Refused when the member has one already (a second tap, or someone else first)."""
+    member = Member.objects.select_for_update().select_related("team").get(pk=member.pk)
+    _refuse_member(actor, member)
+    if member.user_id is not None:
+        raise ValidationError(
+            _("Thành viên này đã có tài khoản. Nếu họ quên mật khẩu, hãy bấm «Đặt lại mật khẩu».")
+        )
+    user, password = _new_login(actor=actor, username=username, full_name=member.full_name)
+    member.user = user
+    member.save(update_fields=["user", bump(member), "updated_at"])
+    audit(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        object_type="auth.user",
+        object_id=user.pk,
+        unit=member.team.ward_id,
+        changes={logins.MARK: "created", "member": member.pk, "role": member.role},
+    )
+    return member, password
+
+
+def _reset(*, actor, user, unit_id: int, **changes) -> str:
+    password = _give_password(actor=actor, user=user)
+    audit(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        object_type="auth.user",
+        object_id=user.pk,
+        unit=unit_id,
+        changes={logins.MARK: "password_reset", **changes},
+    )
+    return password
+
+
+@service
+def login_reset(*, actor, member: Member) -> str:
+    """Give a member who forgot their password a new temporary one; returns it. Every session
+    of theirs ends (the password hash changed)."""
+    member = Member.objects.select_for_update().select_related("team", "user").get(pk=member.pk)
+    _refuse_member(actor, member)
+    if member.user is None:
+        raise ValidationError(_("Thành viên này chưa có tài khoản."))
+    return _reset(actor=actor, user=member.user, unit_id=member.team.ward_id, member=member.pk)
+
+
+@service
+def member_rejoin(*, actor, member: Member, joined_on: datetime.date) -> Member:
+    """A former member comes back: a new membership with the same details and login, so the
+    login opens again. Refused while they are active in a team."""
+    former = Member.objects.select_related("team").get(pk=member.pk)
+    if former.left_on is None:
+        raise ValidationError(_("Người này đang tham gia Đội."))
+    if joined_on > timezone.localdate():
+        raise ValidationError({"joined_on": _("Ngày tham gia không được ở tương lai.")})
+    if joined_on <= former.left_on:
+        raise ValidationError(
+            {
+                "joined_on": _("Ngày tham gia lại phải sau ngày thôi tham gia (%(date)s).")
+                % {"date": f"{former.left_on:%d/%m/%Y}"}
+            }
+        )
+    if former.user_id and Member.objects.filter(user_id=former.user_id, left_on__isnull=True).exists():
+        raise ValidationError(_("Tài khoản của người này đang thuộc một Đội khác."))
+    role = Member.Role.MEMBER if former.role == Member.Role.LEADER else former.role
+    fields = {name: getattr(former, name) for name in MEMBER_FIELDS}
+    fields.update(role=role, joined_on=joined_on)
+    again = Member(team=former.team, created_by=actor, user_id=former.user_id, **fields)
+    if not logins.member_rank_allows(actor, again):
+        raise PermissionDenied
+    return member_add(actor=actor, team=former.team, user=former.user, **fields)
+
+
+@service
+def post_create(
+    *,
+    actor,
+    unit: AdminUnit,
+    role: str,
+    full_name: str,
+    username: str,
+    title: str = "",
+    started_on: datetime.date | None = None,
+) -> tuple[Post, str]:
+    """Create a login with an officer or supervisor post at `unit`; returns the post and the
+    temporary password."""
+    if not logins.may_create_post(actor, unit, role):
+        raise PermissionDenied
+    logins.refuse_over_limit(actor)
+    user, password = _new_login(actor=actor, username=username, full_name=full_name)
+    post = Post(
+        user=user,
+        unit=unit,
+        role=role,
+        title=title,
+        started_on=started_on or timezone.localdate(),
+    )
+    post.full_clean()
+    post.save()
+    audit(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=post,
+        unit=unit,
+        changes={logins.MARK: "created", "role": role, "user": user.pk},
+    )
+    return post, password
+
+
+def _locked_post(actor, post: Post) -> Post:
+    post = Post.objects.select_for_update().select_related("unit", "user").get(pk=post.pk)
+    if not logins.may_manage_post(actor, post):
+        raise PermissionDenied
+    return post
+
+
+@service
+def post_end(*, actor, post: Post, ended_on: datetime.date) -> Post:
+    """End a post on `ended_on`. Access ends on the day an end is recorded (as it does when a
+    member leaves): the login closes when it holds nothing else."""
+    post = _locked_post(actor, post)
+    if post.ended_on is not None and post.ended_on <= timezone.localdate():
+        raise ValidationError(_("Chức vụ này đã kết thúc từ trước."))
+    if ended_on > timezone.localdate():
+        raise ValidationError({"ended_on": _("Ngày kết thúc không được ở tương lai.")})
+    if post.started_on and ended_on < post.started_on:
+        raise ValidationError(
+            {
+                "ended_on": _("Ngày kết thúc không được trước ngày bắt đầu (%(date)s).")
+                % {"date": f"{post.started_on:%d/%m/%Y}"}
+            }
+        )
+    post.ended_on = ended_on
+    post.full_clean()
+    post.save(update_fields=["ended_on", "updated_at"])
+    audit(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=post,
+        unit=post.unit_id,
+        changes={logins.MARK: "post_ended", "ended_on": post.ended_on},
+    )
+    return post
+
+
+@service
+def post_reset(*, actor, post: Post) -> str:
+    """Give the holder of a post a new temporary password; returns it."""
+    post = _locked_post(actor, post)
+    logins.refuse_over_limit(actor)
+    return _reset(actor=actor, user=post.user, unit_id=post.unit_id, post=post.pk)
+
+
+@service
+def second_factor_reset(*, actor, post: Post) -> int:
+    """Remove the authenticator of a post's holder (a lost phone): they enrol a new one at
+    their next login. Returns how many devices were removed."""
+    post = _locked_post(actor, post)
+    logins.refuse_over_limit(actor)
+    removed, _detail = TOTPDevice.objects.filter(user=post.user).delete()
+    audit(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        object_type="auth.user",
+        object_id=post.user_id,
+        unit=post.unit_id,
+        changes={logins.MARK: "second_factor_reset", "post": post.pk},
+    )
+    return removed
+
+
+@service
+def own_password_set(*, user, password: str) -> None:
+    """The holder of a temporary password chooses their own (validated by the caller's form)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    TemporaryPassword.objects.filter(user=user).delete()
+    audit(
+        actor=user,
+        action=AuditEvent.Action.UPDATE,
+        object_type="auth.user",
+        object_id=user.pk,
+        changes={"password": "set_after_temporary"},
+    )

@@ -74,3 +74,15 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     if multiline:
         return "\n".join(line.rstrip() for line in text.split("\n")).strip()
     return " ".join(text.split())
+
+
+# "đ" is a letter of its own, not "d" with a combining mark, so NFD leaves it alone.
+_LETTERS = str.maketrans({"đ": "d", "Đ": "d"})
+
+
+def fold(text: str) -> str:
+    """Lowercase, without diacritics, "đ" as "d", whitespace collapsed to single spaces:
+    "Nguyễn  Văn Đức" → "nguyen van duc" (searches, duplicate checks, login names)."""
+    decomposed = unicodedata.normalize("NFD", clean_text(text).translate(_LETTERS))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.lower().split())

@@ -40,7 +40,9 @@ from wards.models import AuditEvent
 
 SECOND_FACTOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 # What a user who still owes the second factor may open.
-OPEN_VIEWS = frozenset({"login", "logout", "otp_verify", "otp_enrol", "set_language"})
+OPEN_VIEWS = frozenset(
+    {"login", "logout", "otp_verify", "otp_enrol", "set_language", "password_set"}
+)
 DEVICE_NAME = "Ứng dụng xác thực"
 
 

@@ -27,7 +27,7 @@ from tests.conftest import login
 from wards import sessions, twofactor
 from wards.models import AuditEvent, Post
 
-LOCKED_OUT = "Vui lòng đợi 15 phút rồi thử lại."
+LOCKED_OUT = "(15 phút nữa)"
 EXPIRED = "Phiên làm việc đã hết hạn, vui lòng đăng nhập lại."
 
 
