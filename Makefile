@@ -10,19 +10,34 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-venv: $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# The dependencies, installed again only when pyproject.toml changes (so a second `make run`
+# starts at once). A plain install, not an editable one: the project installs no package of its
+# own (packages = [], the code runs from this folder), and setuptools warns about every
+# editable install.
+$(VENV)/.deps: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet .
+	touch $@
 
-dev-venv: $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+$(VENV)/.dev-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet ".[dev]"
+	touch $@
+
+$(VENV)/.browser-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet ".[dev,browser]"
+	touch $@
+
+venv: $(VENV)/.deps
+
+dev-venv: $(VENV)/.dev-deps
 
 # Creates .venv, migrates the SQLite database, loads the units and the demo data once,
-# prints the demo logins and serves http://127.0.0.1:$(PORT).
+# prints the demo logins and serves http://127.0.0.1:$(PORT). Django's development server, for
+# trying and developing only (production: docs/deploy.md), so its own warning is not shown.
 run: venv
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_units
 	DEBUG=1 $(BIN)/python manage.py seed_demo --once
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=1 DJANGO_RUNSERVER_HIDE_WARNING=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite; against PostgreSQL when DATABASE_URL is set, SQLite otherwise. One worker
 # per core (pytest-xdist); each worker has its own test database.
@@ -34,8 +49,7 @@ lint: dev-venv
 	$(BIN)/ruff format --check .
 
 # axe-core for the accessibility scan comes from npm (package-lock.json); Chromium from apt.
-browser-test: dev-venv node_modules/axe-core/axe.min.js
-	$(BIN)/pip install --quiet -e ".[dev,browser]"
+browser-test: $(VENV)/.browser-deps node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest -q tests/browser -p no:randomly --override-ini addopts= \
 		-p no:cacheprovider --strict-markers -m browser $(PYTEST_ARGS)
 
