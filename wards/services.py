@@ -377,6 +377,10 @@ def post_create(
     temporary password."""
     if not logins.may_create_post(actor, unit, role):
         raise PermissionDenied
+    if not unit.is_current():
+        # A unit merged away in 2025 still lies in the actor's scope (its history does), but
+        # nobody works there any more.
+        raise ValidationError({"unit": _("Đơn vị này không còn tồn tại sau khi sắp xếp.")})
     logins.refuse_over_limit(actor)
     user, password = _new_login(actor=actor, username=username, full_name=full_name)
     post = Post(
@@ -403,6 +407,29 @@ def _locked_post(actor, post: Post) -> Post:
     if not logins.may_manage_post(actor, post):
         raise PermissionDenied
     return post
+
+
+def _refuse_holder(actor, post: Post) -> None:
+    """A new password or authenticator opens everything the login holds, not only this post:
+    refuse it when the post has ended, and when its holder is staff, an administrator, or
+    holds a post or a team role the actor may not manage (a district supervisor must not take
+    over a province supervisor's login through an officer post they also hold)."""
+    if post.ended_on is not None and post.ended_on <= timezone.localdate():
+        raise ValidationError(_("Chức vụ này đã kết thúc; tài khoản không còn dùng được."))
+    holder = post.user
+    if holder.is_staff or holder.is_superuser:
+        raise PermissionDenied
+    others = (
+        Post.objects.filter(user=holder)
+        .exclude(pk=post.pk)
+        .exclude(ended_on__lte=timezone.localdate())
+        .select_related("unit")
+    )
+    if not all(logins.may_manage_post(actor, other) for other in others):
+        raise PermissionDenied
+    wards = Member.objects.active().filter(user=holder).values_list("team__ward_id", flat=True)
+    if not set(wards) <= logins.post_unit_ids(actor):
+        raise PermissionDenied
 
 
 @service
@@ -438,6 +465,7 @@ def post_end(*, actor, post: Post, ended_on: datetime.date) -> Post:
 def post_reset(*, actor, post: Post) -> str:
     """Give the holder of a post a new temporary password; returns it."""
     post = _locked_post(actor, post)
+    _refuse_holder(actor, post)
     logins.refuse_over_limit(actor)
     return _reset(actor=actor, user=post.user, unit_id=post.unit_id, post=post.pk)
 
@@ -447,6 +475,7 @@ def second_factor_reset(*, actor, post: Post) -> int:
     """Remove the authenticator of a post's holder (a lost phone): they enrol a new one at
     their next login. Returns how many devices were removed."""
     post = _locked_post(actor, post)
+    _refuse_holder(actor, post)
     logins.refuse_over_limit(actor)
     removed, _detail = TOTPDevice.objects.filter(user=post.user).delete()
     audit(
