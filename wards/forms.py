@@ -257,3 +257,46 @@ class OverviewDateForm(forms.Form):
 
     def clean_ngay(self):
         return not_in_future(self.cleaned_data["ngay"])
+
+
+class LoginCreateForm(forms.Form):
+    """Give a member a login: the login name, suggested from their name and editable (checked
+    again by the service: wards.logins.clean_username)."""
+
+    username = forms.CharField(
+        label=_("Tên đăng nhập"),
+        max_length=30,
+        help_text=_(
+            "Chữ cái không dấu, chữ số, dấu chấm, gạch ngang hoặc gạch dưới; 3–30 ký tự. "
+            "Thành viên sẽ dùng tên này để đăng nhập."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+        error_messages={"required": _("Nhập tên đăng nhập.")},
+    )
+
+    def clean_username(self):
+        from wards import logins
+
+        return logins.clean_username(self.cleaned_data["username"])
+
+
+class MemberRejoinForm(forms.Form):
+    """A former member comes back to the team on a day (services.member_rejoin)."""
+
+    joined_on = DateField(label=_("Ngày tham gia lại"))
+
+    def __init__(self, *args, member: Member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+        self.fields["joined_on"].initial = timezone.localdate()
+
+    def clean_joined_on(self):
+        joined_on = not_in_future(self.cleaned_data["joined_on"])
+        if self.member.left_on and joined_on <= self.member.left_on:
+            raise forms.ValidationError(
+                _("Ngày tham gia lại phải sau ngày thôi tham gia (%(date)s).")
+                % {"date": f"{self.member.left_on:%d/%m/%Y}"}
+            )
+        return joined_on

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wards import audit_views, views
+from wards import audit_views, login_views, views
 
 app_name = "wards"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("<int:pk>/them-thanh-vien/", views.member_add, name="member_add"),
     path("thanh-vien/<int:pk>/sua/", views.member_edit, name="member_edit"),
     path("thanh-vien/<int:pk>/thoi-tham-gia/", views.member_leave, name="member_leave"),
+    path("thanh-vien/<int:pk>/tai-khoan/", login_views.login_create, name="login_create"),
+    path("thanh-vien/<int:pk>/tai-khoan/dat-lai/", login_views.login_reset, name="login_reset"),
+    path("thanh-vien/<int:pk>/tham-gia-lai/", login_views.member_rejoin, name="member_rejoin"),
     path("nhat-ky/", audit_views.audit_trail, name="audit_trail"),
     path("nhat-ky/xuat-va-dang-nhap/", audit_views.audit_exports, name="audit_exports"),
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,7 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from reports import home as report_home
-from wards import services
+from wards import login_views, logins, services
 from wards.access import access_for
 from wards.forms import (
     MemberEditForm,
@@ -79,14 +80,33 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     team = _get_team(request, pk)
-    members = list(team.members.all())
+    # Each member's login, its last use and a pending temporary password come with the members
+    # (one query whatever their number), and whether a former member's login is back in a team.
+    members = list(
+        team.members.select_related("user__temporary_password").annotate(
+            login_active=Exists(
+                Member.objects.filter(user_id=OuterRef("user_id"), left_on__isnull=True)
+            )
+        )
+    )
     rank = {Member.Role.LEADER: 0, Member.Role.DEPUTY: 1, Member.Role.MEMBER: 2}
     current = sorted((m for m in members if m.left_on is None), key=lambda m: rank[m.role])
+    former = [m for m in members if m.left_on is not None]
+    for m in current:
+        m.can_manage_login = logins.may_manage_member(request.user, m)
+    for m in former:
+        m.can_rejoin = (
+            team.dissolved_on is None
+            and m.user_id is not None
+            and not m.login_active
+            and login_views.may_rejoin(request.user, m)
+        )
     ctx = {
         "team": team,
         "current": current,
-        "former": [m for m in members if m.left_on is not None],
+        "former": former,
         "can_edit": access_for(request.user).can("team_edit", team.ward_id),
+        "can_see_logins": access_for(request.user).can("login_members", team.ward_id),
         "can_dissolve": team.dissolved_on is None
         and access_for(request.user).can("team_dissolve", team.ward_id),
         "size_warning": size_warning(len(current)),
