@@ -328,7 +328,13 @@ def _reset(*, actor, user, unit_id: int, **changes) -> str:
 def login_reset(*, actor, member: Member) -> str:
     """Give a member who forgot their password a new temporary one; returns it. Every session
     of theirs ends (the password hash changed)."""
-    member = Member.objects.select_for_update().select_related("team", "user").get(pk=member.pk)
+    # Only the member's row is locked: PostgreSQL cannot lock the nullable side of the outer
+    # join that brings the login along.
+    member = (
+        Member.objects.select_for_update(of=("self",))
+        .select_related("team", "user")
+        .get(pk=member.pk)
+    )
     _refuse_member(actor, member)
     if member.user is None:
         raise ValidationError(_("Thành viên này chưa có tài khoản."))
@@ -351,7 +357,10 @@ def member_rejoin(*, actor, member: Member, joined_on: datetime.date) -> Member:
                 % {"date": f"{former.left_on:%d/%m/%Y}"}
             }
         )
-    if former.user_id and Member.objects.filter(user_id=former.user_id, left_on__isnull=True).exists():
+    if (
+        former.user_id
+        and Member.objects.filter(user_id=former.user_id, left_on__isnull=True).exists()
+    ):
         raise ValidationError(_("Tài khoản của người này đang thuộc một Đội khác."))
     role = Member.Role.MEMBER if former.role == Member.Role.LEADER else former.role
     fields = {name: getattr(former, name) for name in MEMBER_FIELDS}
