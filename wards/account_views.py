@@ -62,7 +62,11 @@ class LoginForm(AuthenticationForm):
                     "Mật khẩu tạm này đã hết hạn từ %(date)s. Hãy nhờ người đã cấp tài khoản "
                     "cấp mật khẩu mới."
                 )
-                % {"date": formats.date_format(timezone.localtime(temporary.expires_at), "SHORT_DATE_FORMAT")},
+                % {
+                    "date": formats.date_format(
+                        timezone.localtime(temporary.expires_at), "SHORT_DATE_FORMAT"
+                    )
+                },
                 code="temporary_expired",
             )
         if not logins.has_access(user):
@@ -201,10 +205,11 @@ def who_helps(request) -> str:
         text = _("Hãy nhờ cán bộ UBND %(place)s đặt lại.")
     elif kind == Role.OFFICER:
         text = _("Hãy nhờ cán bộ giám sát của %(above)s đặt lại.")
+    elif unit.parent is None:
+        # a supervisor of the province: nobody is above them in the app
+        text = _("Hãy nhờ một cán bộ giám sát khác của %(place)s đặt lại.")
     else:
-        text = _(
-            "Hãy nhờ một cán bộ giám sát khác của %(place)s hoặc của %(above)s đặt lại."
-        )
+        text = _("Hãy nhờ một cán bộ giám sát khác của %(place)s hoặc của %(above)s đặt lại.")
     return _("Quên mật khẩu? %(who)s") % {"who": text % {"place": place, "above": above}}
 
 

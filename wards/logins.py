@@ -34,7 +34,7 @@ from wards.text import fold
 
 # The flag in the session of a login made with a temporary password: only the page that sets
 # a new one (and logging out) answers until it is set.
-MUST_SET_PASSWORD = "donghanh_must_set_password"
+MUST_SET_PASSWORD = "donghanh_must_set_password"  # noqa: S105 (a session key)
 # Letters and digits that cannot be misread on a slip or over the phone (no 0/o, 1/l/i).
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 # What a login name may be: lower-case letters without marks, digits, dots, hyphens and
@@ -67,17 +67,28 @@ def suggest_username(full_name: str) -> str:
     base = base[:26]
     if len(base) < 3:
         base = f"{base}.tnv"
-    taken = set(
-        get_user_model()
-        .objects.filter(username__startswith=base)
+    return _free_name(base)
+
+
+def _free_name(base: str) -> str:
+    """`base`, or `base` with the smallest number from 2 that no login has, within 30
+    characters. Login names are compared without case, as `clean_username` and the login form
+    compare them ("Lan.NT" made in the admin site takes "lan.nt")."""
+    taken = {
+        name.lower()
+        for name in get_user_model()
+        .objects.filter(username__istartswith=base[:26])
         .values_list("username", flat=True)
-    )
+    }
     if base not in taken:
         return base
     n = 2
-    while f"{base}{n}" in taken:
+    while True:
+        suffix = str(n)
+        name = base[: 30 - len(suffix)] + suffix
+        if name not in taken:
+            return name
         n += 1
-    return f"{base}{n}"
 
 
 def clean_username(value: str) -> str:
@@ -93,7 +104,7 @@ def clean_username(value: str) -> str:
     if get_user_model().objects.filter(username__iexact=username).exists():
         raise ValidationError(
             _("Tên đăng nhập «%(name)s» đã có người dùng. Hãy chọn tên khác, ví dụ «%(other)s».")
-            % {"name": username, "other": f"{username}2"}
+            % {"name": username, "other": _free_name(username)}
         )
     return username
 

@@ -188,4 +188,57 @@ class AccountMiddleware:
                 "chức vụ. Nếu bạn quay lại, hãy nhờ đội trưởng hoặc cán bộ xã, phường mở lại."
             ),
         )
+        if request.method != "GET":
+            # What was posted is not resent after logging in again (logout and the language
+            # switch are posts: a `next` to them would answer 405).
+            from django.shortcuts import redirect
+
+            return redirect(settings.LOGIN_URL)
         return redirect_to_login(request.get_full_path())
+
+
+class AppErrorPagesMiddleware:
+    """With DEBUG on (make run), answer a page that is not there with the app's own Vietnamese
+    404 page (templates/404.html), as production does, not Django's technical page.
+
+    Django shows its technical 404 in DEBUG, listing every URL pattern: a leader trying the demo
+    who follows a link to another ward's person (out of scope is 404, DESIGN.md) or mistypes an
+    address would read a developer's page. Two ways lead there: a view raising Http404
+    (`process_exception`) and an address no route matches (the resolver raises before any view
+    runs, so the response is replaced on its way out). Both are answered by the project's
+    handler404, exactly as with DEBUG off; the response still passes DeniedAccessAuditMiddleware,
+    which audits a logged-in user's 404 on a real route. A 403 needs nothing here: Django
+    answers PermissionDenied with handler403 (templates/403.html) whatever DEBUG is.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and getattr(request, "resolver_match", None) is None
+        ):
+            from django.http import Http404
+
+            page = self._not_found(request, Http404())
+            # Django logged the technical page's 404 already; log the request once.
+            page._has_been_logged = getattr(response, "_has_been_logged", False)
+            return page
+        return response
+
+    def process_exception(self, request, exception):
+        from django.http import Http404
+
+        if settings.DEBUG and isinstance(exception, Http404):
+            return self._not_found(request, exception)
+        return None
+
+    @staticmethod
+    def _not_found(request, exception):
+        from django.core.handlers.exception import get_exception_response
+        from django.urls import get_resolver, get_urlconf
+
+        return get_exception_response(request, get_resolver(get_urlconf()), 404, exception)
