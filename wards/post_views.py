@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +26,9 @@ from wards.forms import add_service_errors
 from wards.models import AdminUnit, Post, TemporaryPassword
 from wards.once import AlreadySubmitted, already_saved, submit_once, was_submitted
 from wards.post_forms import PostCreateForm, PostEndForm, PostFilterForm, post_units
+
+# Posts a page: a province's communes have one or two officers each.
+PER_PAGE = 100
 
 
 def _unit_ids(request: HttpRequest) -> frozenset[int]:
@@ -70,23 +74,32 @@ def posts(request: HttpRequest) -> HttpResponse:
             rows = rows.filter(unit__path__startswith=chosen.path)
         if q := form.cleaned_data["q"]:
             rows = rows.filter(Q(user__first_name__icontains=q) | Q(user__username__icontains=q))
-    now = timezone.now()
+    now, today = timezone.now(), timezone.localdate()
     rows = rows.select_related("unit", "unit__parent", "user").annotate(
         enrolled=Exists(TOTPDevice.objects.filter(user=OuterRef("user_id"), confirmed=True)),
         temporary=Exists(
             TemporaryPassword.objects.filter(user=OuterRef("user_id"), expires_at__gt=now)
         ),
+        # a post gives access until the day its end is recorded for (wards.access)
+        done=Case(When(ended_on__lte=today, then=Value(True)), default=Value(False)),
     )
-    rows = rows.order_by("unit__path", "role", "user__first_name", "pk")
+    rows = rows.order_by("done", "unit__path", "role", "user__first_name", "pk")
+    counts = rows.aggregate(all=Count("pk"), ended=Count("pk", filter=Q(ended_on__lte=today)))
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     active, ended = [], []
-    for post in rows:
-        done = _ended(post)
-        post.manageable = not done and logins.may_manage_post(request.user, post)
-        (ended if done else active).append(post)
+    for post in page:
+        post.manageable = not post.done and logins.may_manage_post(request.user, post)
+        (ended if post.done else active).append(post)
+    query = request.GET.copy()
+    query.pop("page", None)
     ctx = {
         "form": form,
+        "page": page,
+        "page_query": f"?{query.urlencode()}&" if query else "?",
         "active": active,
         "ended": ended,
+        "active_count": counts["all"] - counts["ended"],
+        "ended_count": counts["ended"],
         "can_create": bool(post_units(request.user)),
         "filtered": bool(request.GET.get("don_vi") or request.GET.get("q")),
     }

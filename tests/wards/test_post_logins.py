@@ -367,3 +367,23 @@ def test_a_taken_or_malformed_login_name_is_a_form_error(world, supervisor):
         assert response.status_code == 200
         assert "invalid-feedback" in response.content.decode(), username
     assert Post.objects.filter(unit=world.ward_a).count() == 1  # the officer's alone
+
+
+def test_a_long_list_is_paged_with_the_open_posts_first(world, supervisor, monkeypatch):
+    from wards import post_views
+
+    monkeypatch.setattr(post_views, "PER_PAGE", 2)
+    f.post(
+        user=f.user("cu.a"),
+        unit=world.ward_a,
+        role="officer",
+        started_on=datetime.date(2020, 1, 1),
+        ended_on=datetime.date(2021, 1, 1),
+    )
+    f.post(user=f.user("moi.b"), unit=world.ward_a, role="officer")
+    first = supervisor.get(reverse("posts")).content.decode()
+    second = supervisor.get(reverse("posts"), {"page": 2}).content.decode()
+    assert "Đang giữ chức vụ: 3 người" in first and "Đã kết thúc chức vụ: 1 người" in second
+    assert "cu.a" not in first and 'id="posts-ended"' not in first
+    assert "cu.a" in second.split('id="posts-ended"')[1]
+    assert "page=2" in first
