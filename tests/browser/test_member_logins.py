@@ -15,7 +15,7 @@ from django.urls import reverse
 from tests.browser.test_accessibility import check_page
 from tests.browser.test_accounts import fill_login
 from tests.browser.test_casework import assert_no_sideways_scroll, shot, submit
-from tests.browser.test_foundation import log_in
+from tests.browser.test_foundation import log_in, open_nav
 from wards.models import Member
 
 pytestmark = pytest.mark.browser
@@ -79,6 +79,13 @@ def test_a_leader_gives_resets_and_ends_a_members_login_on_a_phone(phone, live_w
     password = read_password(phone, "created")
     assert phone.url("/") in page.locator(".login-slip").inner_text()
     assert page.get_by_role("button", name="In phiếu").is_visible()
+    # «In phiếu» prints the slip alone: no menu, no warning, no buttons
+    page.emulate_media(media="print")
+    assert page.locator(".login-slip").is_visible()
+    for hidden in ("nav", ".alert-warning", "footer", "h1"):
+        assert not page.locator(hidden).first.is_visible(), hidden
+    shot(phone, "logins", "slip-printed")
+    page.emulate_media(media="screen")
     problems = check_page(phone, "login-result")
     assert not problems, "\n".join(problems)
     submit(phone, page.get_by_role("link", name="Về trang Đội"))
@@ -104,6 +111,9 @@ def test_a_leader_gives_resets_and_ends_a_members_login_on_a_phone(phone, live_w
     assert page.url == phone.url(reverse("home"))
     assert "Đã lưu mật khẩu của bạn" in page.locator(".alert-success").inner_text()
     shot(phone, "logins", "member-home")
+    open_nav(phone, "Việc của tôi")  # their work list, one tap away
+    assert page.url == phone.url(reverse("cases:my_work"))
+    shot(phone, "logins", "member-work")
     log_out(phone)
 
     # The leader resets it; the member logs in with the new one.

@@ -218,7 +218,9 @@ def test_a_double_post_of_the_create_form_makes_one_login_and_shows_no_second_pa
     shown_password(first)
     second = client.post(url, {"username": "hai.lan", "_once": token})
     assert second.status_code == 302
-    assert "data-login-password" not in client.get(second["Location"]).content.decode()
+    landed = client.get(second["Location"]).content.decode()
+    assert "data-login-password" not in landed
+    assert "đã được cấp ở lần gửi trước; mật khẩu chỉ hiện một lần" in landed
     # Another tab's form (another token): the service refuses a second login.
     token2 = str(uuid.uuid4())
     third = client.post(url, {"username": "hai.lan2", "_once": token2})
