@@ -28,8 +28,13 @@ clubs («câu lạc bộ can thiệp sớm»); one stopped in 2021, the others c
 persons of a ward with a club of that programme join one; members are assessed every quarter
 (B93) or half-year (early intervention).
 
-The data stop on DATA_UNTIL, a fixed day, whatever today is. `plan()` draws everything from
-one seeded generator without touching the database; `seed()` writes it in bulk. Seeded
+The data stop on the day of the run, `until` (seed_demo: today, or --today): `plan(until)` and
+`seed(demo, until)` take it, and the modules of the package read it with `until()` while
+they run (`history_until`), so that no module holds a date of its own and the recent contacts,
+due dates, silent persons and open referrals are recent on any day; the historical facts (the
+merger of 1/7/2025, the laws, the teams' founding) stay where they are. `plan()` draws
+everything from one seeded generator without touching the database (the same day gives the
+same plan); `seed()` writes it in bulk. Seeded
 history writes no AuditEvent: the audit trail records what users did in the app, and nobody
 did these things in it.
 
@@ -59,9 +64,9 @@ from cases.demo.vocabulary import (
     CLUB_NAMES,
     CLUB_SEATS,
     CLUBS,
-    DATA_UNTIL,
     DECIDED,
     DUE_DAYS,
+    EARLIEST_UNTIL,
     FAR,
     FIRST_REASON,
     GROUP_REASONS,
@@ -91,12 +96,16 @@ from cases.demo.vocabulary import (
     End,
     G,
     K,
+    history_until,
+    until,
 )
 from cases.demo.writer import BATCH, Summary, seed
 
 __all__ = [
     "SEED",
-    "DATA_UNTIL",
+    "EARLIEST_UNTIL",
+    "history_until",
+    "until",
     "MERGED_ON",
     "LAW_2021_ON",
     "DUE_DAYS",

@@ -13,7 +13,6 @@ from cases.demo.vocabulary import (
     ASSESS_EVERY,
     AWAY_SUMMARY,
     CLUBS,
-    DATA_UNTIL,
     FAR,
     INTENSIVE,
     MERGED_ON,
@@ -28,6 +27,7 @@ from cases.demo.vocabulary import (
     K,
     _days,
     _pick,
+    until,
 )
 from cases.models import Assessment
 from wards import demo as wards_demo
@@ -86,7 +86,7 @@ class _Roster:
         if stop != FAR:
             out.append((stop, 0, n, "end", p))
         t = start + _days(int(self.rng.expovariate(1 / 4000)))
-        while t < min(stop, DATA_UNTIL):
+        while t < min(stop, until()):
             out.append((t, 3, n, "shuffle", p))
             t += _days(int(self.rng.expovariate(1 / 4000)))
 
@@ -201,7 +201,7 @@ def _casework(
             day, kind, ref, group, summary, result, _topics(rng, kind, summary, group)
         )
 
-    stop = min(p.closed_on or DATA_UNTIL, DATA_UNTIL, p.silent_after or FAR)
+    stop = min(p.closed_on or until(), until(), p.silent_after or FAR)
     if p.unseen:
         stop = p.registered_on - _days(1)
     out: list[ContactPlan] = []
@@ -261,10 +261,10 @@ def _casework(
     last = out[-1].occurred_on if out else None
     mine = bool(p.assignments) and p.assignments[-1].member == volunteer
     keep_up = rng.random() < 0.88 or p.pinned or mine
-    if p.closed_on is None and p.silent_after is None and keep_up and stop == DATA_UNTIL:
-        day = DATA_UNTIL - _days(rng.randint(0, 12 if mine else 20))
+    if p.closed_on is None and p.silent_after is None and keep_up and stop == until():
+        day = until() - _days(rng.randint(0, 12 if mine else 20))
         ref = held(day)
-        recent = DATA_UNTIL - _days(14 if mine else 25)
+        recent = until() - _days(14 if mine else 25)
         if ref and (last is None or last < recent) and day >= p.registered_on:
             kind = K.VIA_FAMILY if away(day) else _pick(rng, {K.HOME_VISIT: 3, K.MEETING: 1})
             out.append(contact(day, ref, kind))
@@ -272,7 +272,7 @@ def _casework(
 
     # Clubs assess their members every quarter; since the merger the new teams assess
     # everyone they follow as often (the app's work list asks for it every 90 days).
-    end = min(p.closed_on or FAR, DATA_UNTIL, p.silent_after or FAR)
+    end = min(p.closed_on or FAR, until(), p.silent_after or FAR)
     spans = [
         (e.started_on, min(e.ended_on or FAR, end), ASSESS_EVERY[e.programme])
         for e in p.enrollments
@@ -282,9 +282,9 @@ def _casework(
         spans.append(
             (max(p.registered_on, teams[p.new_ward].established_on), end, ASSESS_EVERY[None])
         )
-    for start, until, every in spans:
+    for start, last, every in spans:
         t = start + _days(rng.randint(every * 2 // 3, every * 11 // 10))
-        while t <= until:
+        while t <= last:
             if not any(abs((s.assessed_on - t).days) < 45 for s in p.assessments):
                 p.assessments.append(AssessmentPlan(t, _progress(rng, p, t), held(t)))
             t += _days(rng.randint(every * 9 // 10, every * 11 // 10))

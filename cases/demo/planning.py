@@ -17,7 +17,6 @@ from cases.demo.vocabulary import (
     CLUB_NAMES,
     CLUB_SEATS,
     CLUB_WARDS,
-    DATA_UNTIL,
     EARLY_WARDS,
     FAR,
     FIRST_REASON,
@@ -30,14 +29,22 @@ from cases.demo.vocabulary import (
     _between,
     _days,
     _pick,
+    history_until,
+    until,
 )
 from cases.services import add_months
 from wards import demo as wards_demo
 from wards.models import Member
 
 
-def plan() -> Plan:
-    """The whole casework, drawn from one seeded generator: the same on every run and day."""
+def plan(until: datetime.date) -> Plan:
+    """The whole casework up to `until` (the day of the run), drawn from one seeded generator:
+    the same on every run for the same day."""
+    with history_until(until):
+        return _plan()
+
+
+def _plan() -> Plan:
     rng = random.Random(SEED)  # noqa: S311 - repeatable demo data, not secrets
     wp = wards_demo.plan()
     teams = {t.ward: t for t in wp.old_teams + wp.new_teams}
@@ -65,17 +72,17 @@ def plan() -> Plan:
     for ward in wards_demo.SUCCESSORS:
         founded = teams[ward].established_on
         for _ in range(rng.randint(8, 14)):
-            day = _between(rng, founded, DATA_UNTIL - _days(30))
+            day = _between(rng, founded, until() - _days(30))
             group = _pick(rng, RECENT_GROUPS)
             persons.append(registrar.person(day, None, ward, wp.areas, group=group))
 
-    # The demo volunteer's own cases: a post-rehab term ending within a month of DATA_UNTIL,
+    # The demo volunteer's own cases: a post-rehab term ending within a month of the run's day,
     # and someone registered days ago whom nobody has visited yet.
     lang = wards_demo.LANG
-    due_soon = add_months(DATA_UNTIL, -12) + _days(rng.randint(5, 25))
+    due_soon = add_months(until(), -12) + _days(rng.randint(5, 25))
     p = registrar.person(due_soon, None, lang, wp.areas, group=G.POST_REHAB)
     persons.append(_script(rng, p, due_soon))
-    newest = DATA_UNTIL - _days(rng.randint(4, 10))
+    newest = until() - _days(rng.randint(4, 10))
     p = registrar.person(newest, None, lang, wp.areas, group=G.HIGH_RISK)
     p.enrollments, p.milestones, p.closed_on, p.closed_reason = [], [], None, ""
     p.groups, p.pinned, p.unseen = [(newest, G.HIGH_RISK)], True, True
@@ -94,10 +101,10 @@ def plan() -> Plan:
         and p.closed_on is None
         and p.assignments
         and p.assignments[-1].member == volunteer
-        and p.registered_on < DATA_UNTIL - _days(200)
+        and p.registered_on < until() - _days(200)
     ]
     for p in rng.sample(theirs, min(2, len(theirs))):
-        p.silent_after = DATA_UNTIL - _days(rng.randint(50, 85))
+        p.silent_after = until() - _days(rng.randint(50, 85))
     for p in persons:
         _casework(rng, p, teams, volunteer)
 
@@ -110,7 +117,7 @@ def plan() -> Plan:
     return Plan(persons=persons, clubs=clubs, members=members, leaders=dict(leaders))
 
 
-cached_plan = functools.cache(plan)  # the plan never changes: compute it once
+cached_plan = functools.cache(plan)  # the plan of a day never changes: compute it once
 
 
 def _clubs() -> list[ClubPlan]:

@@ -8,7 +8,7 @@ import datetime
 import hashlib
 from dataclasses import dataclass, field
 
-from cases.demo.vocabulary import DATA_UNTIL, MERGED_ON
+from cases.demo.vocabulary import MERGED_ON, until
 
 MemberRef = tuple[str, int]  # (the team's ward as in TeamPlan.ward, index in TeamPlan.members)
 
@@ -126,7 +126,7 @@ class PersonPlan:
 
     @property
     def group(self) -> str:
-        return self.group_on(min(self.closed_on or DATA_UNTIL, DATA_UNTIL))
+        return self.group_on(min(self.closed_on or until(), until()))
 
 
 @dataclass

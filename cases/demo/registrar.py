@@ -12,7 +12,6 @@ from cases.demo.story import _Story
 from cases.demo.vocabulary import (
     CLUBS,
     CORRECTED,
-    DATA_UNTIL,
     FIRST_REASON,
     GROUP_REASONS,
     GROUPS,
@@ -31,6 +30,7 @@ from cases.demo.vocabulary import (
     G,
     _days,
     _pick,
+    until,
 )
 from cases.models import Person
 from wards import demo as wards_demo
@@ -104,7 +104,7 @@ class _Registrar:
         corrected = None
         if group in (G.HIGH_RISK, G.OTHER) and rng.random() < CORRECTED:
             corrected = registered_on + _days(rng.randint(20, 75))
-            if corrected > DATA_UNTIL - _days(30):
+            if corrected > until() - _days(30):
                 corrected = None
         substances = ""
         if group in USING or corrected:
@@ -173,7 +173,7 @@ class _Registrar:
         and a quarter of the other changes, days after the day they took effect."""
         notes = {}
         first = min(day for day, _ in story.groups)
-        last = min(closed_on or DATA_UNTIL, DATA_UNTIL)
+        last = min(closed_on or until(), until())
         for day, _ in sorted(story.groups):
             reason, written = story.reasons[day], day
             if day != first and (day == corrected or self.rng.random() < 0.25):

@@ -13,7 +13,6 @@ from cases.demo.vocabulary import (
     CLOSE_REASONS,
     CLOSING_END,
     CLUBS,
-    DATA_UNTIL,
     DECIDED,
     GROUP_REASONS,
     JOINS,
@@ -25,6 +24,7 @@ from cases.demo.vocabulary import (
     G,
     _days,
     _pick,
+    until,
 )
 from cases.services import add_months
 
@@ -56,11 +56,11 @@ class _Story:
     ) -> None:
         self.group(day, group, reason)
         step = (day, group, code)
-        while step is not None and step[0] <= DATA_UNTIL:
+        while step is not None and step[0] <= until():
             step = getattr(self, f"_{step[1]}")(step[0], step[2])
 
     def group(self, day: datetime.date, group: str, reason: str = "") -> None:
-        if day <= DATA_UNTIL:
+        if day <= until():
             before = [g for since, g in sorted(self.groups) if since < day]
             if before:
                 reason = reason or GROUP_REASONS.get((before[-1], group), "")
@@ -84,7 +84,7 @@ class _Story:
         return [g for since, g in sorted(self.groups) if since <= day][-1]
 
     def mark(self, day: datetime.date, kind: str) -> None:
-        if day <= DATA_UNTIL:
+        if day <= until():
             self.milestones.append(MilestonePlan(day, kind))
 
     def enrol(self, code: str, start: datetime.date, months: int | None = None) -> EnrollmentPlan:
@@ -100,12 +100,12 @@ class _Story:
             o.programme == code and (o.ended_on is None or o.ended_on >= start)
             for o in self.enrollments
         )
-        if start <= DATA_UNTIL and not clash:
+        if start <= until() and not clash:
             self.enrollments.append(e)
         return e
 
     def end(self, e: EnrollmentPlan, day: datetime.date, reason: str) -> None:
-        if day <= DATA_UNTIL and day >= e.started_on:
+        if day <= until() and day >= e.started_on:
             e.ended_on, e.end_reason = day, reason
 
     def _drug_user(self, t: datetime.date, _code) -> tuple | None:
@@ -243,13 +243,13 @@ class _Story:
             self.mark(t + _days(self.rng.randint(120, 900)), MK.JOB)
 
     def close(self, registered_on: datetime.date, years: float) -> tuple[datetime.date | None, str]:
-        """When and why the file is closed (None: still open on DATA_UNTIL); the story is cut
+        """When and why the file is closed (None: still open on the run's day); the story is cut
         there. A file closes as completed only when no measure is still running."""
         rng = self.rng
         c = registered_on + _days(max(120, int(rng.expovariate(1 / years) * 365)))
         reason = _pick(rng, CLOSE_REASONS)
         for _ in range(5):
-            if c > DATA_UNTIL:
+            if c > until():
                 return None, ""
             inside = [b for a, b in self.away if a <= c < b]
             if inside:

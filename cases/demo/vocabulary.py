@@ -5,16 +5,21 @@ random helpers every part of the plan uses.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import random
+from collections.abc import Iterator
 
 from cases.models import Contact, Enrollment, Milestone, Person
 from wards import demo as wards_demo
 from wards.models import Member
 
 SEED = 20121001
-DATA_UNTIL = datetime.date(2026, 11, 15)  # the last day of the demo's history
 MERGED_ON = wards_demo.DISSOLVED_ON + datetime.timedelta(days=1)  # the first day of new wards
+# The history runs to the day of the run (`history_until`), which may not be earlier than this:
+# a year of today's wards, and QĐ 08/2026/QĐ-TTg's loans (outreach.demo) in force.
+EARLIEST_UNTIL = datetime.date(2026, 7, 1)
 LAW_2021_ON = datetime.date(2022, 1, 1)  # illegal-use management decisions exist from here
 DUE_DAYS = 30  # every contact books the next one this many days later
 VOLUNTEER = "tnv.lang"
@@ -204,6 +209,28 @@ TOPICS = {
     G.TRAFFICKING: {T.PSYCHOLOGICAL: 35, T.CAREER: 30, T.LEGAL: 20, T.HEALTH: 15},
     G.OTHER: {T.FAMILY: 40, T.PSYCHOLOGICAL: 30, T.LEGAL: 15, T.HEALTH: 15},
 }
+
+
+_UNTIL: contextvars.ContextVar[datetime.date] = contextvars.ContextVar("demo_until")
+
+
+@contextlib.contextmanager
+def history_until(day: datetime.date) -> Iterator[datetime.date]:
+    """Within the block, the demo's history (cases, outreach and the bulk rows of
+    reports.scale) ends on `day`, the day of the run: `until()` returns it."""
+    if day < EARLIEST_UNTIL:
+        raise ValueError(f"The demo's history cannot end before {EARLIEST_UNTIL:%d/%m/%Y}.")
+    token = _UNTIL.set(day)
+    try:
+        yield day
+    finally:
+        _UNTIL.reset(token)
+
+
+def until() -> datetime.date:
+    """The last day of the demo's history: the day of the run, set by `history_until`
+    (LookupError outside it: no module holds a date of its own)."""
+    return _UNTIL.get()
 
 
 def _pick(rng: random.Random, weights: dict):

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from cases.demo.planning import cached_plan
-from cases.demo.plans import MemberRef
-from cases.demo.vocabulary import CLUBS, DATA_UNTIL, DUE_DAYS, _days
+from cases.demo.plans import MemberRef, Plan
+from cases.demo.vocabulary import CLUBS, DUE_DAYS, _days, history_until, until
 from cases.models import (
     Assessment,
     Assignment,
@@ -28,6 +28,7 @@ from wards import demo as wards_demo
 
 @dataclass
 class Summary:
+    until: datetime.date  # the last day of the history: the day of the run
     persons: int
     active: int
     enrollments: int
@@ -42,7 +43,7 @@ class Summary:
     def __str__(self) -> str:
         return (
             f"{self.persons} persons ({self.active} on the register on "
-            f"{DATA_UNTIL:%d/%m/%Y}), {self.group_changes} group history entries, "
+            f"{self.until:%d/%m/%Y}), {self.group_changes} group history entries, "
             f"{self.enrollments} enrolments, {self.clubs} clubs, {self.assignments} "
             f"assignments, {self.contacts} contacts with {self.topics} counselling topics, "
             f"{self.milestones} milestones, {self.assessments} assessments"
@@ -53,8 +54,9 @@ BATCH = 2000
 
 
 @transaction.atomic
-def seed(demo: wards_demo.Demo) -> Summary:
-    """Write the casework of the demo on top of what `wards.demo.seed()` returned.
+def seed(demo: wards_demo.Demo, until: datetime.date) -> Summary:
+    """Write the casework of the demo, up to `until` (the day of the run), on top of what
+    `wards.demo.seed()` returned.
 
     Every person's group history (GroupChange) is written with them, so that each contact's
     `person_group` is the group in force on its day and `Person.group` that of the latest
@@ -66,8 +68,12 @@ def seed(demo: wards_demo.Demo) -> Summary:
     leader has one, else None; a contact or assessment by
     a member with a login is that member's own record. Rows are built with ids rather than
     instances, which spares the ORM its related-object bookkeeping; the plan is computed once
-    per process (it never changes)."""
-    p = cached_plan()
+    per process and day (it never changes)."""
+    with history_until(until):
+        return _seed(demo, cached_plan(until))
+
+
+def _seed(demo: wards_demo.Demo, p: Plan) -> Summary:
     units = {
         code: u.pk for (code, _, _), u in zip(wards_demo.OLD_WARDS, demo.old_wards, strict=True)
     }
@@ -240,6 +246,7 @@ def seed(demo: wards_demo.Demo) -> Summary:
     ]
     ContactTopic.objects.bulk_create(topics, batch_size=BATCH)
     return Summary(
+        until=until(),
         persons=len(persons),
         active=sum(1 for pp in p.persons if pp.closed_on is None),
         enrollments=len(enrollments),

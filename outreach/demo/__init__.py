@@ -3,7 +3,7 @@
 Built on `wards.demo` (units, teams, members, logins) and `cases.demo` (persons, enrolments,
 helpers, milestones). Every team of the former Quận Đống Đa keeps its notebook from its founding
 (2012–2013) to the eve of its dissolution (29/06/2025, the last day its members served); each
-of today's five wards from its team's founding (July–August 2025) to DATA_UNTIL:
+of today's five wards from its team's founding (July–August 2025) to the day of the run (`until`):
 
 - a monthly team meeting attended by most of the members serving that day;
 - communication in the proportions of the wards' half-year reports: meetings of residential
@@ -30,7 +30,7 @@ milestones, a job placement behind many `job` milestones, the methadone clinic b
 million under QĐ 08/2026/QĐ-TTg from May 2026), hardship support, Tết gifts, health, legal aid
 and schooling for minors. A referral's history moves along `Referral.TRANSITIONS`; it stops
 when the person's file is closed or they are sent to compulsory treatment (withdrawn that day)
-and at DATA_UNTIL, so the last months leave referrals open.
+and on the day of the run, so the last months leave referrals open.
 
 `plan()` draws everything from one seeded generator without touching the database; `seed()`
 writes it in bulk. As in `cases.demo`, seeded history writes no AuditEvent.
@@ -81,7 +81,6 @@ from outreach.demo.vocabulary import (
     AK,
     BANK,
     CLUB_CODES,
-    DATA_UNTIL,
     FAR,
     FUND,
     JOB_CENTRE,
@@ -93,6 +92,7 @@ from outreach.demo.vocabulary import (
     TET,
     USING,
     G,
+    until,
 )
 from outreach.demo.writer import BATCH, Summary, seed
 from wards import demo as wards_demo
@@ -100,7 +100,7 @@ from wards import demo as wards_demo
 __all__ = [
     "wards_demo",
     "SEED",
-    "DATA_UNTIL",
+    "until",
     "MERGED_ON",
     "FAR",
     "QD_08_2026_ON",

@@ -16,7 +16,6 @@ from outreach.demo.plans import ActivityPlan, PartnerKey
 from outreach.demo.vocabulary import (
     AK,
     CLUB_CODES,
-    DATA_UNTIL,
     FAR,
     MERGED_ON,
     TET,
@@ -26,6 +25,7 @@ from outreach.demo.vocabulary import (
     _merged_into,
     _pick,
     _poisson,
+    until,
 )
 from outreach.models import Partner
 from wards import demo as wards_demo
@@ -186,11 +186,11 @@ OTHERS = (
 
 # The trainings the district's and the province's departments run for the wards' teams and
 # officers, recorded at their own unit, never at a ward: per year, participants, the last day
-# (the district was dissolved on 30/06/2025), places; and the titles with their audience and
-# the span they belong to.
+# (the district was dissolved on 30/06/2025; None: the day of the run), places; and the titles
+# with their audience and the span they belong to.
 DEPARTMENTS = {
     "district": (2, (40, 120), wards_demo.DISSOLVED_ON, ("Hội trường UBND quận Đống Đa",)),
-    "province": (3, (100, 300), DATA_UNTIL, ("Hội trường Sở Lao động - Thương binh và Xã hội",)),
+    "province": (3, (100, 300), None, ("Hội trường Sở Lao động - Thương binh và Xã hội",)),
 }
 DEPARTMENT_TRAININGS = {
     "district": (
@@ -312,7 +312,7 @@ class _Context:
                 if e.programme not in CLUB_CODES:
                     continue
                 first = max(e.started_on, p.registered_on)
-                last = min(e.ended_on or FAR, p.closed_on or FAR, DATA_UNTIL)
+                last = min(e.ended_on or FAR, p.closed_on or FAR, until())
                 if first > last:
                     continue
                 club = cp.club_of(p.ward_on(e.started_on), e.programme, e.started_on)
@@ -331,6 +331,7 @@ def _department_trainings(rng: random.Random, ctx: _Context) -> list[ActivityPla
     a few a year, on weekdays, none while gatherings were banned."""
     out = []
     for unit, (per_year, people, last, places) in DEPARTMENTS.items():
+        last = last or until()
         for year in range(2013, last.year + 1):
             months = range(2, min(12, last.month + 1) if year == last.year else 12)
             for month in sorted(rng.sample(months, min(per_year, len(months)))):
@@ -371,7 +372,7 @@ class _Notebook:
         self.scale = NEW_WARD_SCALE if self.new else 1.0
         self.first = team.established_on
         # A dissolved team and its members serve through its last day (INDICATORS.md).
-        self.last = min(DATA_UNTIL, team.dissolved_on or FAR)
+        self.last = min(until(), team.dissolved_on or FAR)
         # Months per radio line: some write each month's broadcasts, most each quarter's.
         self.radio_months = _pick(rng, {1: 30, 3: 45, 6: 25})
         self.radio_each = rng.choice((10, 15, 15, 20))

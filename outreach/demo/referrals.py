@@ -13,7 +13,6 @@ from outreach.demo.partners import _Partners
 from outreach.demo.plans import PartnerKey, ReferralPlan
 from outreach.demo.vocabulary import (
     BANK,
-    DATA_UNTIL,
     FAR,
     FUND,
     JOB_CENTRE,
@@ -27,6 +26,7 @@ from outreach.demo.vocabulary import (
     _days,
     _pick,
     _poisson,
+    until,
 )
 from outreach.models import Partner
 
@@ -107,7 +107,7 @@ class _Referrals:
 
     def free(self, p, day: datetime.date) -> bool:
         """The person is on the register, not away in treatment, and their ward has a team."""
-        if day < p.registered_on or day > DATA_UNTIL:
+        if day < p.registered_on or day > until():
             return False
         # Not on the file's last day either: a referral then would be withdrawn the same day.
         if p.closed_on is not None and day >= p.closed_on:
@@ -153,7 +153,7 @@ class _Referrals:
     ) -> ReferralPlan | None:
         """A referral and its history. With `done_on` it is completed that day (a milestone
         of the casework), else its outcome is drawn; it is cut where the person's file
-        closes or they go away (withdrawn), and at DATA_UNTIL (left open)."""
+        closes or they go away (withdrawn), and on the run's day (left open)."""
         rng = self.rng
         p = self.cp.persons[n]
         if not self.free(p, referred_on):
@@ -182,8 +182,8 @@ class _Referrals:
                 final = approved
             steps.append((outcome, final, rng.choice(NOTES.get((kind, outcome), ("",)))))
         stop, why = self.barrier(p, referred_on)
-        kept = [s for s in steps if s[1] < stop and s[1] <= DATA_UNTIL]
-        if len(kept) < len(steps) and stop <= DATA_UNTIL:
+        kept = [s for s in steps if s[1] < stop and s[1] <= until()]
+        if len(kept) < len(steps) and stop <= until():
             kept.append((RS.WITHDRAWN, stop, why))
         r = ReferralPlan(
             person=n,
@@ -238,7 +238,7 @@ class _Referrals:
     def person(self, n: int, p) -> None:
         rng = self.rng
         MK = cases_demo.MK
-        start, end = p.registered_on, min(p.closed_on or DATA_UNTIL, DATA_UNTIL)
+        start, end = p.registered_on, min(p.closed_on or until(), until())
         came_as = p.groups[0][1]
         relapses = [m.occurred_on for m in p.milestones if m.kind == MK.RELAPSED]
         # Behind the casework's milestones: the course, the job, the clinic.
@@ -274,7 +274,7 @@ class _Referrals:
         if came_as in (G.SEX_WORK, G.TRAFFICKING) and rng.random() < 0.3:
             self.loan(n, p, start + _days(rng.randint(90, 540)))
         # QĐ 08/2026/QĐ-TTg: the teams list their post-rehab persons for the new loans.
-        wave = _between(rng, QD_08_2026_ON + _days(3), DATA_UNTIL - _days(20))
+        wave = _between(rng, QD_08_2026_ON + _days(3), until() - _days(20))
         if (
             self.free(p, wave)
             and p.group_on(wave) == G.POST_REHAB

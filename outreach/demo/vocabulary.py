@@ -14,7 +14,7 @@ from outreach.models import Activity, Referral
 from wards import demo as wards_demo
 
 SEED = 20130626  # 26 June: the International Day against Drug Abuse
-DATA_UNTIL = cases_demo.DATA_UNTIL
+until = cases_demo.until  # the day the history ends: the day of the run
 MERGED_ON = cases_demo.MERGED_ON
 FAR = datetime.date(9999, 12, 31)
 QD_08_2026_ON = datetime.date(2026, 5, 1)  # post-rehab loans up to 200 million from here

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from cases import demo as cases_demo
 from cases.models import Club, Person
 from outreach.demo.planning import cached_plan
+from outreach.demo.plans import Plan
 from outreach.demo.vocabulary import RS
 from outreach.models import Activity, Partner, Referral, ReferralStatusChange
 from wards import demo as wards_demo
@@ -49,15 +50,19 @@ def _insert_links(through, columns: tuple[str, str], rows: list[tuple[int, int]]
 
 
 @transaction.atomic
-def seed(demo: wards_demo.Demo) -> Summary:
-    """Write the outreach of the demo on top of `wards.demo.seed()` and `cases.demo.seed()`.
+def seed(demo: wards_demo.Demo, until: datetime.date) -> Summary:
+    """Write the outreach of the demo, up to `until` (the day of the run), on top of
+    `wards.demo.seed()` and `cases.demo.seed()`.
 
     `created_by` of an activity is a member with a login who took part, else the login of
     the ward's team leader that day (None when the leader has none), and of a department's
     training its supervisor's login once they hold the post; of a referral and each
     step of its history, the leader's login that day; of a partner, the administrator."""
-    p = cached_plan()
-    cp = cases_demo.cached_plan()
+    with cases_demo.history_until(until):
+        return _seed(demo, cached_plan(until), cases_demo.cached_plan(until))
+
+
+def _seed(demo: wards_demo.Demo, p: Plan, cp: cases_demo.Plan) -> Summary:
     units = {
         code: u.pk for (code, _, _), u in zip(wards_demo.OLD_WARDS, demo.old_wards, strict=True)
     }

@@ -13,7 +13,8 @@ Everything is drawn from one `random.Random(SEED)` in a fixed order, so the same
 the same database writes the same rows. Rows go straight to the database in batches
 (reports.scale.writer: COPY on PostgreSQL), generated ward by ward, so memory holds one ward's
 persons at a time. `factor` scales every count (a test builds 1/100 of a district in seconds).
-Nothing is dated after cases.demo.DATA_UNTIL; no AuditEvent is written for the bulk rows.
+Nothing is dated after `until`, the day the demo's history ends (cases.demo.until); no
+AuditEvent is written for the bulk rows.
 
 The package, in the order of need: `writer` (sinks and COPY), `layout` (wards, teams,
 members), `casework` (persons, enrolments, assignments, contacts, milestones), `outreach`
@@ -22,12 +23,14 @@ members), `casework` (persons, enrolments, assignments, contacts, milestones), `
 
 from __future__ import annotations
 
+import datetime
 import random
 from dataclasses import dataclass, fields
 
 from django.db import transaction
 from django.db.models import Q
 
+from cases.demo.vocabulary import history_until
 from cases.models import Assignment, Contact, Enrollment, Milestone, Person, Programme
 from outreach.models import Activity, Referral
 from reports.scale.casework import Casework
@@ -136,12 +139,20 @@ def _totals(writer: Writer) -> Totals:
 
 
 @transaction.atomic
-def seed(scale: str, *, factor: float = 1.0, communes: int | None = None) -> Totals:
-    """Add the bulk volume of `scale` ("district" or "province") on top of the demo.
+def seed(
+    scale: str, *, until: datetime.date, factor: float = 1.0, communes: int | None = None
+) -> Totals:
+    """Add the bulk volume of `scale` ("district" or "province") on top of the demo, whose
+    history ends on `until` (the day `seed_demo` ran).
 
     district: enough rows that the demo's former district reaches `DISTRICT` (times
     `factor`: the missing part is scaled); province: `PROVINCE * factor` over the first
     `communes` of Hà Nội's communes without a team (all of them by default)."""
+    with history_until(until):
+        return _seed(scale, factor, communes)
+
+
+def _seed(scale: str, factor: float, communes: int | None) -> Totals:
     rng = random.Random(SEED)  # noqa: S311 - repeatable benchmark data, not secrets
     writer = Writer()
     if scale == "district":

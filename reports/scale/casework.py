@@ -1,6 +1,6 @@
 """The persons of one former ward and their casework, as rows for the writer.
 
-A person is registered between the founding of the ward's team and DATA_UNTIL (in today's
+A person is registered between the founding of the ward's team and the day of the run (in today's
 ward when after the merger), may have their file closed later, and is enrolled in the
 programme their group calls for (post-rehab management, illegal-use management, voluntary
 treatment or methadone, a club). A member of the team on duty follows them; when that member
@@ -19,7 +19,6 @@ from itertools import accumulate
 from cases.demo.vocabulary import (
     CLOSE_REASONS,
     CLOSING_END,
-    DATA_UNTIL,
     DUE_DAYS,
     GROUPS,
     HISTORY,
@@ -39,6 +38,7 @@ from cases.demo.vocabulary import (
     _between,
     _days,
     _pick,
+    until,
 )
 from cases.demo.vocabulary import MK as M
 from cases.models import Assignment, Contact, Enrollment, GroupChange, Milestone, Person
@@ -48,7 +48,13 @@ from wards import demo as wards_demo
 
 End = Enrollment.EndReason
 ONE_DAY = datetime.timedelta(days=1)
-AFTER = DATA_UNTIL + ONE_DAY  # the first day without data
+
+
+def after() -> datetime.date:
+    """The first day without data: the day after the run's (cases.demo.until)."""
+    return until() + ONE_DAY
+
+
 SUBSTANCES = {
     G.DRUG_USER: ("Ma túy đá", "Thuốc lắc, ketamine", "Cần sa", "Heroin"),
     G.ADDICTED: ("Heroin", "Ma túy đá", "Heroin, ma túy đá"),
@@ -93,7 +99,7 @@ class PersonDraft:
     id: int
     group: str
     registered_on: datetime.date
-    end: datetime.date  # the first day off the list: closed_on + 1, or the day after DATA_UNTIL
+    end: datetime.date  # the first day off the list: closed_on + 1, or the day after the run's
     old: bool  # registered in the former ward
     segments: list[Segment] = field(default_factory=list)
     weight: float = 0.0
@@ -174,7 +180,7 @@ class Casework:
 
     def _person(self, w: WardLayout) -> PersonDraft:
         rng, writer = self.rng, self.writer
-        registered = _between(rng, w.team.established_on, DATA_UNTIL - _days(20))
+        registered = _between(rng, w.team.established_on, until() - _days(20))
         old = registered < MERGED_ON
         if not old:
             registered = max(registered, w.new_team.established_on)
@@ -197,10 +203,10 @@ class Casework:
         closed_on, reason = None, ""
         years = YEARS_ON_LIST[group]
         closing = registered + _days(int(rng.expovariate(1 / (years * 365 / 4))) + 30)
-        if closing <= DATA_UNTIL:
+        if closing <= until():
             closed_on = closing
             reason = rng.choices(CLOSE_KEYS, weights=CLOSE_WEIGHTS)[0]
-        end = closed_on + ONE_DAY if closed_on else AFTER
+        end = closed_on + ONE_DAY if closed_on else after()
         moved = not old or end > MERGED_ON
         ward = w.new if moved else w.old
         areas = w.new_areas if moved else w.areas
@@ -237,29 +243,29 @@ class Casework:
                 continue
             helper = team.helper_on(rng, t)
             if helper is None:  # nobody on duty: the old team is gone, wait for the new one
-                t = max(MERGED_ON, w.new_team.established_on) if t < MERGED_ON else AFTER
+                t = max(MERGED_ON, w.new_team.established_on) if t < MERGED_ON else after()
                 continue
-            gone = helper.left_on + ONE_DAY if helper.left_on else AFTER
-            end = min(d.end, gone, MERGED_ON if team is w.team else AFTER)
+            gone = helper.left_on + ONE_DAY if helper.left_on else after()
+            end = min(d.end, gone, MERGED_ON if team is w.team else after())
             d.segments.append(Segment(helper.id, t, end))
             t = end
         for s in d.segments:
             stamp = self.writer.stamp(s.start)
             # segments are [start, end); an assignment's `ended_on` is its last day
-            ended = None if s.end == AFTER else s.end - ONE_DAY
+            ended = None if s.end == after() else s.end - ONE_DAY
             self.assignments.add(d.id, s.member, s.start, ended, None, None, stamp, stamp)
         days = sum((s.end - s.start).days for s in d.segments)
         d.weight = days * INTENSITY[d.group]
 
     def _enrol(self, w, d, code, start, months, *, reason_closed="", ended=None, why=""):
-        if start >= d.end or start > DATA_UNTIL:
+        if start >= d.end or start > until():
             return None
         due = _months(start, months) if months else None
         if ended is None and due is not None and due < d.end:
             ended, why = due, End.COMPLETED
-        if ended is None and d.end != AFTER:
+        if ended is None and d.end != after():
             ended, why = d.end - ONE_DAY, CLOSING_END[reason_closed]
-        if ended is not None and ended > DATA_UNTIL:
+        if ended is not None and ended > until():
             ended, why = None, ""
         decided = code in MONTHS
         stamp = self.writer.stamp(start)
@@ -272,7 +278,7 @@ class Casework:
         return ended
 
     def _milestone(self, w, d, day: datetime.date, kind: str) -> None:
-        if d.registered_on <= day < d.end and day <= DATA_UNTIL:
+        if d.registered_on <= day < d.end and day <= until():
             stamp = self.writer.stamp(day)
             self.milestones.add(d.id, w.ward_on(day), day, kind, "", None, stamp, stamp)
 
@@ -313,7 +319,7 @@ class Casework:
             if rng.random() < 0.06:
                 self._milestone(w, d, start + _days(rng.randint(120, 700)), M.TRAINING_DONE)
         closed_on = d.end - ONE_DAY
-        if reason in ("moved_away", "died") and closed_on <= DATA_UNTIL:
+        if reason in ("moved_away", "died") and closed_on <= until():
             day = closed_on - ONE_DAY if closed_on > d.registered_on else closed_on
             self._milestone(w, d, max(day, d.registered_on), reason)
 

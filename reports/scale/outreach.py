@@ -4,7 +4,8 @@ Activities fall on the team's days: the former ward's until 30/06/2025, today's 
 the founding of its team. Each kind carries the figures `Activity.FIELDS` asks of it (a radio
 entry its minutes, a leaflet drop its items, a school talk its school). Referrals go to persons
 on the list that day, by their helper, and move along the statuses with a dated history; a
-step that would fall after DATA_UNTIL is not taken, so the referral stays open.
+step that would fall after the day of the run (cases.demo.until) is not taken, so the referral
+stays open.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import datetime
 import random
 from itertools import accumulate
 
-from cases.demo.vocabulary import DATA_UNTIL, MERGED_ON
+from cases.demo.vocabulary import MERGED_ON, until
 from outreach.demo.vocabulary import BANK, FUND, JOB_CENTRE
 from outreach.models import Activity, Partner, Referral, ReferralStatusChange
 from reports.scale.casework import PersonDraft
@@ -104,7 +105,7 @@ class Outreach:
         of today's ward's team."""
         rng, writer, sink = self.rng, self.writer, self.activities
         old_days = (MERGED_ON - w.team.established_on).days
-        new_days = (DATA_UNTIL - w.new_team.established_on).days + 1
+        new_days = (until() - w.new_team.established_on).days + 1
         total = old_days + new_days
         kinds = rng.choices(A_KINDS, cum_weights=A_CUM, k=n)
         for kind in kinds:
@@ -135,7 +136,7 @@ class Outreach:
             return
         for _ in range(n):
             d = rng.choice(drafts)
-            last = min(d.end - _days(1), DATA_UNTIL)
+            last = min(d.end - _days(1), until())
             day = d.registered_on + _days(rng.randint(0, max(0, (last - d.registered_on).days)))
             kind = rng.choices(R_KINDS, cum_weights=R_CUM)[0]
             _, money, household = REFERRAL_KINDS[kind]
@@ -153,7 +154,7 @@ class Outreach:
                 steps.append((RS(outcome), steps[-1][1] + _days(rng.randint(3, 30))))
             elif rng.random() < 0.5:
                 steps.pop()  # still waiting for an answer
-            steps = [(s, on) for s, on in steps if on <= DATA_UNTIL]
+            steps = [(s, on) for s, on in steps if on <= until()]
             status, status_on = steps[-1]
             stamp = writer.stamp(day)
             pk = self.referrals.add(

@@ -13,9 +13,12 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from outreach.models import Activity
 from reports import checks
+from reports.choice import default_period
+from reports.management.commands.seed_demo import late_quarter
 from reports.periods import parse
 from reports.report import build
 from tests import factories as f
@@ -548,7 +551,7 @@ def demo(django_db_setup, django_db_blocker):
         override_settings(PASSWORD_HASHERS=hashers, DEBUG=True),
         transaction.atomic(),
     ):
-        call_command("seed_demo", stdout=StringIO())
+        call_command("seed_demo", f"--today={TODAY:%Y-%m-%d}", stdout=StringIO())
         yield
         transaction.set_rollback(True)
 
@@ -561,8 +564,17 @@ def leaders_ward(username: str) -> AdminUnit:
     return member.team.ward
 
 
-# The last ended quarters and half-year of the demo, whose history stops on 15/11/2026.
-ENDED = ("2026-Q2", "2026-Q3", "2026-H1")
+# The demo's history ends on the day the tests run (seed_demo --today); its planted finding is
+# in the last quarter ended that day (seed_demo.late_quarter). The periods looked at: that
+# quarter, the one before and the last half-year ended before it.
+TODAY = timezone.localdate()
+_START = late_quarter(TODAY).start
+PLANTED = late_quarter(TODAY).spec
+ENDED = (
+    default_period(_START),
+    PLANTED,
+    f"{_START.year}-H1" if _START.month > 6 else f"{_START.year - 1}-H2",
+)
 
 
 @pytest.mark.django_db
@@ -574,16 +586,17 @@ class TestTheDemo:
         self, demo, leader, spec, cutoff
     ):
         """The one finding the demo plants (seed_demo.LATE_DECISION): in Phường Láng, an
-        illegal-use management completed in August 2026 was ended by a decision signed in
-        October, so at the end of 2026-Q3 it is past its due date and still running."""
+        illegal-use management due in the middle month of the last ended quarter was ended by
+        a decision signed weeks later, so at the quarter's end it is past its due date and
+        still running."""
         ward = leaders_ward(leader)
         found = [(x.code, x.count) for x in checks.run(ward, parse(spec, cutoff))]
-        planted = leader == "doitruong.lang" and spec == "2026-Q3"
+        planted = leader == "doitruong.lang" and spec == PLANTED
         assert found == ([("enrollment_overdue", 1)] if planted else [])
 
     def test_the_findings_are_the_same_with_the_reports_figures(self, demo):
         ward = leaders_ward("doitruong.lang")
-        period = parse("2026-Q3", "official")
+        period = parse(PLANTED, "official")
         report = build(ward, period)
         given = checks.run(ward, period, values=report.values, previous=report.previous)
         assert given == checks.run(ward, period)

@@ -6,6 +6,7 @@ The command lives in `reports` because it calls the seeders of every app in impo
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import time
 
@@ -13,20 +14,25 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
+from django.utils import timezone
 
 from cases import demo as cases_demo
 from cases.models import Enrollment
 from outreach import demo as outreach_demo
+from reports import demo as reports_demo
 from reports import scale as bulk
+from reports.choice import default_period
+from reports.periods import Period, parse
 from wards import demo as wards_demo
 from wards.models import AdminUnit, Member
 
 # The one finding the demo leaves on purpose for the checks before submitting
-# (reports.checks), so that a leader can be shown explaining one: in Phường Láng, the first
-# management of illegal drug use (illegal_use_12) completed in August 2026 is ended by a
-# decision signed LATE_DECISION later, so at the end of the third quarter of 2026 it is past
-# its due date and still running («enrollment_overdue», in 2026-Q3 alone of the ended
-# quarters and half-years). The leader explains: the ward's decision came late.
+# (reports.checks), so that a leader can be shown explaining one: in Phường Láng, a
+# management decision (illegal_use_12 first) completed on its due date within the last quarter
+# ended on the day of the run (late_quarter) is ended by a decision signed LATE_DECISION later
+# (and after the quarter), so at the end of that quarter it is past its due date and still
+# running («enrollment_overdue», in that quarter alone of the ended quarters and half-years
+# around it). The leader explains: the ward's decision came late.
 LATE_DECISION = datetime.timedelta(days=57)
 
 
@@ -35,15 +41,19 @@ class Command(BaseCommand):
         "Create the deterministic demo data set: the former Quận Đống Đa of Hà Nội with its 21 "
         "wards (dissolved on 30/06/2025) merged into five of today's wards, their residential "
         "groups, a team per ward with members and history, one login per role, all with "
-        f"the password {wards_demo.PASSWORD}; the casework of 2012 to "
-        f"{cases_demo.DATA_UNTIL:%d/%m/%Y} (persons with their group history, enrolments, "
+        f"the password {wards_demo.PASSWORD}; the casework from the teams' founding in 2012 to "
+        "the day the command runs (--today to build another day's: persons with their group "
+        "history, enrolments, "
         "the B93 clubs of Thổ Quan and Trung Phụng and four early-intervention clubs with "
         "their successors after the merger, assignments, contacts with their counselling "
-        "topics, milestones, assessments) and the outreach of the same years (every team's "
+        "topics, milestones, assessments), the outreach of the same years (every team's "
         "activities of every kind, club sessions, the estimated audience of some broadcasts, "
         "the district's and the province's own trainings, the wards' partners, referrals for "
-        "loans, training, jobs, support and gifts with their status histories); nothing "
-        "later, whatever the date. Loads Hà Nội's "
+        "loans, training, jobs, support and gifts with their status histories), and the "
+        "quarterly, half-yearly and yearly reports of the current wards since the merger, "
+        "submitted and reviewed as the leaders and supervisors would (one returned for "
+        "correction, the last ended quarter's still coming in); nothing later than that day. "
+        "Loads Hà Nội's "
         "communes first when they are missing. The data set is written once: with --once a "
         "database that already has it (the former district, code 006, exists) is left "
         "unchanged and the logins are printed; without --once that is an error. Everything is "
@@ -77,7 +87,24 @@ class Command(BaseCommand):
             "(e.g. 0.1 for a quick benchmark).",
         )
 
-    def handle(self, *args, once: bool, scale: str, size: float, **options) -> None:
+        parser.add_argument(
+            "--today",
+            type=_day,
+            default=None,
+            help="The day the history ends, YYYY-MM-DD (default: today in "
+            f"{settings.TIME_ZONE}); not before {cases_demo.EARLIEST_UNTIL:%Y-%m-%d}. "
+            "The same day gives the same data.",
+        )
+
+    def handle(
+        self,
+        *args,
+        once: bool,
+        scale: str,
+        size: float,
+        today: datetime.date | None = None,
+        **options,
+    ) -> None:
         # Before anything is read or written: the superuser and supervisors it creates share
         # the password and TOTP key printed in the README.
         if not settings.DEBUG:
@@ -85,6 +112,13 @@ class Command(BaseCommand):
                 "Lệnh seed_demo chỉ dùng để chạy thử (DEBUG=1): dữ liệu mẫu có tài khoản quản "
                 "trị và giám sát với mật khẩu và khóa xác thực đã công bố, nên không bao giờ "
                 "nạp vào máy chủ thật. Không có gì được ghi."
+            )
+        today = today or timezone.localdate()
+        if today < cases_demo.EARLIEST_UNTIL:
+            raise CommandError(
+                f"--today {today:%Y-%m-%d}: the demo's history (the wards merged on 1/7/2025 "
+                "and a year of their work) cannot end before "
+                f"{cases_demo.EARLIEST_UNTIL:%Y-%m-%d}. Nothing was written."
             )
         started = time.monotonic()
         if wards_demo.exists():
@@ -104,10 +138,11 @@ class Command(BaseCommand):
                 call_command("load_units", province=[wards_demo.PROVINCE_CODE], stdout=self.stdout)
             try:
                 demo = wards_demo.seed()
-                casework = cases_demo.seed(demo)
-                outreach = outreach_demo.seed(demo)
-                plant_late_decision()
-                totals = bulk.seed(scale, factor=size) if scale != "demo" else None
+                casework = cases_demo.seed(demo, today)
+                outreach = outreach_demo.seed(demo, today)
+                plant_late_decision(today)
+                reports = reports_demo.seed(demo, today)
+                totals = bulk.seed(scale, until=today, factor=size) if scale != "demo" else None
             except wards_demo.DemoError as e:
                 raise CommandError(str(e)) from e
 
@@ -122,7 +157,7 @@ class Command(BaseCommand):
             f"{len(demo.old_teams) + len(demo.new_teams)} teams, {n_members} member rows "
             f"({active} active in the former teams on "
             f"{wards_demo.SNAPSHOT_ON:%d/%m/%Y}), {len(demo.users)} logins; casework: "
-            f"{casework}; outreach: {outreach}."
+            f"{casework}; outreach: {outreach}; reports: {reports}."
         )
         if totals is not None:
             self.stdout.write(f"Bulk rows for --scale {scale}: {totals}.")
@@ -144,23 +179,57 @@ class Command(BaseCommand):
         self.stdout.write(wards_demo.second_factor_hint())
 
 
-def plant_late_decision() -> Enrollment | None:
-    """End the enrolment LATE_DECISION after its due date (see LATE_DECISION): the first
-    completed illegal_use_12 of Phường Láng's scope due in August 2026. None when the casework
-    has no such enrolment (tests/reports/test_checks.py then fails)."""
+def _day(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a day: write it YYYY-MM-DD, e.g. 2026-12-01."
+        ) from None
+
+
+def late_quarter(today: datetime.date) -> Period:
+    """The quarter of the planted finding: the last quarter ended on `today` (calendar cut-off;
+    the finding shows with the official cut-off too)."""
+    return parse(default_period(today))
+
+
+def plant_late_decision(today: datetime.date) -> Enrollment | None:
+    """End an enrolment of Phường Láng's scope after its due date (see LATE_DECISION): the
+    first one completed on its due date, a management decision (illegal_use_12 first), due
+    within `late_quarter(today)` by both cut-offs (from the quarter's first day to the end of
+    its official span), whose person has nothing later that the new end would overlap. Its end
+    moves LATE_DECISION after the due date, and at least ten days past the quarter, but never
+    after `today`. None when the casework has no such enrolment."""
+    quarter = late_quarter(today)
+    official = parse(quarter.spec, "official")
     lang = AdminUnit.objects.get(name=wards_demo.LANG, valid_until__isnull=True)
-    enrolment = (
+    candidates = (
         Enrollment.objects.filter(
             ward__in=AdminUnit.objects.scope_ids([lang]),
-            programme__code="illegal_use_12",
+            programme__code__in=cases_demo.DECIDED,
             end_reason=Enrollment.EndReason.COMPLETED,
-            due_on__range=(datetime.date(2026, 8, 1), datetime.date(2026, 8, 31)),
+            due_on__range=(quarter.start, official.end),
             ended_on=models.F("due_on"),
         )
+        .select_related("person", "programme")
         .order_by("due_on", "started_on", "person__registered_on", "person__search_key")
-        .first()
     )
-    if enrolment is not None:
-        enrolment.ended_on = enrolment.due_on + LATE_DECISION
-        enrolment.save(update_fields=["ended_on"])
+    late = []
+    for enrolment in candidates:
+        ended_on = min(
+            today,
+            max(enrolment.due_on + LATE_DECISION, quarter.end + datetime.timedelta(days=10)),
+        )
+        closed = enrolment.person.closed_on
+        later = Enrollment.objects.filter(
+            person=enrolment.person, started_on__gt=enrolment.started_on
+        ).exclude(pk=enrolment.pk)
+        if (closed is None or closed > ended_on) and not later.exists():
+            late.append((enrolment.programme.code != "illegal_use_12", enrolment, ended_on))
+    if not late:
+        return None
+    _, enrolment, ended_on = min(late, key=lambda x: x[0])
+    enrolment.ended_on = ended_on
+    enrolment.save(update_fields=["ended_on"])
     return enrolment
