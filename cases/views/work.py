@@ -32,7 +32,7 @@ from cases.services import assessment_record, contact_due_days, contact_record, 
 from cases.topics import topic_codes, topic_labels
 from reports import home as report_home
 from wards import views as ward_views
-from wards.access import access_for
+from wards.access import Role, access_for
 from wards.audit import audit
 from wards.forms import add_service_errors
 from wards.models import AuditEvent, Member
@@ -224,9 +224,11 @@ def my_work(request: HttpRequest) -> HttpResponse:
 @require_safe
 @never_cache
 def home(request: HttpRequest) -> HttpResponse:
-    """The site's home: the work list for anyone following people, the team home otherwise."""
-    rows = work_rows(request.user, timezone.localdate()) if access_for(request.user).members else []
-    if not rows:
+    """The site's home: the work list for anyone following people, and for a volunteer even
+    before anyone is assigned to them (it says who will); the team home otherwise."""
+    access = access_for(request.user)
+    rows = work_rows(request.user, timezone.localdate()) if access.members else []
+    if not rows and access.roles != {Role.VOLUNTEER}:
         return ward_views.home(request)
     return _render_work(request, rows)
 

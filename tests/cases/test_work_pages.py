@@ -158,6 +158,14 @@ def test_home_is_the_work_list_for_a_helper_and_the_team_home_for_others(
     assert person.full_name not in html and "Xem danh sách Đội" in html
 
 
+def test_a_volunteer_nobody_is_assigned_to_yet_lands_on_the_work_list_that_says_so(world):
+    """A new member's first page after setting their password is their (empty) work list."""
+    newcomer = f.user("moi.tnv")
+    f.member(team=world.team_a, full_name="Người Mới", user=newcomer)
+    html = login(newcomer).get("/").content.decode()
+    assert "Bạn chưa được phân công giúp đỡ ai." in html and "Việc của tôi" in html
+
+
 def test_a_leader_with_people_assigned_sees_them_on_the_work_list(world, personas):
     person = assigned(world, "Lý Văn Của Đội Trưởng", member=world.leader_member)
     html = personas["leader"].get(reverse("cases:my_work")).content.decode()
