@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "wards.middleware.DeniedAccessAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # With DEBUG on, a page not found is the app's own 404 page, not Django's technical one.
+    "wards.middleware.AppErrorPagesMiddleware",
     "wards.sessions.SessionExpiryMiddleware",
     # A login that opens nothing any more is logged out; one with a temporary password goes to
     # the page that replaces it (before the second factor, which needs no password).
@@ -205,6 +207,9 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 TEMPORARY_PASSWORD_DAYS = envint("TEMPORARY_PASSWORD_DAYS", 7)
 ACCOUNT_ACTIONS_PER_HOUR = envint("ACCOUNT_ACTIONS_PER_HOUR", 30)
 
+# A form posted with a stale CSRF token gets the app's page saying to reload, not Django's.
+CSRF_FAILURE_VIEW = "wards.account_views.csrf_failure"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -223,6 +228,10 @@ USE_THOUSAND_SEPARATOR = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", "") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers ask for at the site's root (/favicon.ico), served by whitenoise without a
+# session or a login; and the web app manifest's media type, which whitenoise does not know.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
+WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -246,6 +255,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = False
 # Joining the HSTS preload list is the domain owner's decision, not the app's.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# SQLite (make run, the tests without DATABASE_URL) has no covering index: it builds the
+# contacts' report index without its INCLUDE columns, which only PostgreSQL reads (models.W040).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    SILENCED_SYSTEM_CHECKS.append("models.W040")
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -267,6 +280,9 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
     },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
+    # Django's own loggers go to the root's handler alone: its default console handler printed
+    # every line twice in DEBUG, and without the personal-data filter.
+    "loggers": {"django": {"handlers": [], "propagate": True}},
 }
 
 # Domain settings

@@ -70,14 +70,7 @@ class LoginForm(AuthenticationForm):
                 code="temporary_expired",
             )
         if not logins.has_access(user):
-            raise ValidationError(
-                _(
-                    "Tài khoản này không còn dùng được vì bạn đã thôi tham gia Đội hoặc thôi "
-                    "giữ chức vụ. Nếu bạn quay lại, hãy nhờ đội trưởng hoặc cán bộ xã, phường "
-                    "mở lại."
-                ),
-                code="no_access",
-            )
+            raise ValidationError(logins.closed_message(user), code="no_access")
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -157,6 +150,13 @@ def password_set(request):
         )
         return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "registration/password_set.html", {"form": form})
+
+
+def csrf_failure(request, reason=""):
+    """A form posted with a stale or missing CSRF token (a login page left open on a phone, a
+    form from before logging in again): the app's own page saying what to do, never Django's
+    (CSRF_FAILURE_VIEW). The reason stays out of the page and the logs."""
+    return render(request, "403_csrf.html", status=403)
 
 
 def _help_value(user) -> str:

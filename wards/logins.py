@@ -115,6 +115,20 @@ def has_access(user) -> bool:
     return bool(access_for(user).grants)
 
 
+def closed_message(user) -> str:
+    """Why a login opens nothing any more, and who can reopen it: the supervisors above for
+    someone whose last post ended, the team's leaders or the commune for a former member."""
+    if Post.objects.filter(user=user).exists() and not Member.objects.filter(user=user).exists():
+        return _(
+            "Tài khoản này không còn dùng được vì chức vụ của bạn đã kết thúc. Nếu bạn vẫn "
+            "công tác, hãy nhờ cán bộ giám sát cấp trên mở lại."
+        )
+    return _(
+        "Tài khoản này không còn dùng được vì bạn đã thôi tham gia Đội hoặc Đội đã giải thể. "
+        "Nếu bạn quay lại, hãy nhờ đội trưởng hoặc cán bộ xã, phường mở lại."
+    )
+
+
 def member_rank_allows(actor, member: Member) -> bool:
     """Whether `actor` outranks `member` in the member's ward: an officer of the ward outranks
     every member, a leader or deputy only those of lower rank."""
@@ -143,7 +157,7 @@ def post_unit_ids(actor) -> frozenset[int]:
     return access_for(actor).unit_ids("login_posts")
 
 
-def may_create_post(actor, unit: AdminUnit, role: str) -> bool:
+def _post_fits(actor, unit: AdminUnit, role: str) -> bool:
     """Officer posts at a commune under the actor's unit, supervisor posts at a unit above a
     commune at or under it."""
     if unit.pk not in post_unit_ids(actor):
@@ -153,9 +167,16 @@ def may_create_post(actor, unit: AdminUnit, role: str) -> bool:
     return role == Post.Role.SUPERVISOR and not unit.is_commune
 
 
+def may_create_post(actor, unit: AdminUnit, role: str) -> bool:
+    """Whether `actor` may create a post of `role` at `unit`: a unit of today (not one merged
+    away in 2025) that fits the role, at or under the actor's."""
+    return unit.is_current() and _post_fits(actor, unit, role)
+
+
 def may_manage_post(actor, post: Post) -> bool:
-    """Whether `actor` may end or reset `post` (never their own)."""
-    return post.user_id != actor.pk and may_create_post(actor, post.unit, post.role)
+    """Whether `actor` may end or reset `post` (never their own; a post at a unit merged away
+    may still be ended)."""
+    return post.user_id != actor.pk and _post_fits(actor, post.unit, post.role)
 
 
 def over_limit(actor) -> bool:

@@ -168,7 +168,6 @@ class AccountMiddleware:
         from django.contrib import messages
         from django.contrib.auth import logout
         from django.contrib.auth.views import redirect_to_login
-        from django.utils.translation import gettext as _
 
         from wards.audit import audit
         from wards.models import AuditEvent
@@ -180,14 +179,11 @@ class AccountMiddleware:
             object_id=request.user.pk,
             changes={"ended": "no_access"},
         )
+        from wards.logins import closed_message
+
+        message = closed_message(request.user)
         logout(request)
-        messages.warning(
-            request,
-            _(
-                "Tài khoản này không còn dùng được vì bạn đã thôi tham gia Đội hoặc thôi giữ "
-                "chức vụ. Nếu bạn quay lại, hãy nhờ đội trưởng hoặc cán bộ xã, phường mở lại."
-            ),
-        )
+        messages.warning(request, message)
         if request.method != "GET":
             # What was posted is not resent after logging in again (logout and the language
             # switch are posts: a `next` to them would answer 405).

@@ -338,6 +338,17 @@ def login_reset(*, actor, member: Member) -> str:
     _refuse_member(actor, member)
     if member.user is None:
         raise ValidationError(_("Thành viên này chưa có tài khoản."))
+    # A new password opens everything the login holds: one that is also an officer's or a
+    # supervisor's, or the administrator's, is reset by whoever manages that post.
+    holder = member.user
+    posts = Post.objects.filter(user=holder).exclude(ended_on__lte=timezone.localdate())
+    if holder.is_staff or holder.is_superuser or posts.exists():
+        raise ValidationError(
+            _(
+                "Tài khoản này còn giữ chức vụ cán bộ; chỉ cán bộ giám sát quản lý chức vụ đó "
+                "mới đặt lại được mật khẩu."
+            )
+        )
     return _reset(actor=actor, user=member.user, unit_id=member.team.ward_id, member=member.pk)
 
 
@@ -509,5 +520,6 @@ def own_password_set(*, user, password: str) -> None:
         action=AuditEvent.Action.UPDATE,
         object_type="auth.user",
         object_id=user.pk,
-        changes={"password": "set_after_temporary"},
+        # not a field of the user, so audit() keeps the value: the temporary one was replaced
+        changes={"temporary_password": "replaced"},
     )

@@ -16,7 +16,9 @@ from tests import factories as f
 from tests.production.conftest import USERNAMES, Site
 from wards.models import AuditEvent, Member
 
-NO_ACCESS = "Tài khoản này không còn dùng được vì bạn đã thôi tham gia Đội hoặc thôi giữ chức vụ."
+NO_ACCESS = "Tài khoản này không còn dùng được vì bạn đã thôi tham gia Đội hoặc Đội đã giải thể."
+# an officer or supervisor whose last post ended is sent to the supervisors above
+POST_ENDED = "Tài khoản này không còn dùng được vì chức vụ của bạn đã kết thúc."
 
 
 @pytest.mark.postgres

@@ -100,3 +100,15 @@ def test_the_404_is_logged_once(personas, debug, caplog):
         "Not Found: /khong-co-trang-nay/",
         "Not Found: /doi/1/khong-co/",
     ]
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_a_stale_form_gets_the_apps_page_saying_to_reload(db, settings, debug):
+    """A login page left open on a phone, posted after its CSRF cookie went: the app's page,
+    in Vietnamese, never Django's «CSRF verification failed»."""
+    settings.DEBUG = debug
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": "a", "password": "b"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Trang này đã mở quá lâu" in html and "CSRF" not in html

@@ -23,7 +23,9 @@ from wards import logins, services
 from wards.account_views import HELP_COOKIE
 from wards.models import AuditEvent, Member, Post, TemporaryPassword
 
-NO_ACCESS = "Tài khoản này không còn dùng được vì bạn đã thôi tham gia Đội hoặc thôi giữ chức vụ."
+NO_ACCESS = "Tài khoản này không còn dùng được vì bạn đã thôi tham gia Đội hoặc Đội đã giải thể."
+# an officer or supervisor whose last post ended is sent to the supervisors above
+POST_ENDED = "Tài khoản này không còn dùng được vì chức vụ của bạn đã kết thúc."
 INVALID_LOGIN = "Vui lòng điền vào Tên đăng nhập và mật khẩu chính xác."
 NEW_PASSWORD = "Mùa-thu-Hà-Nội-2026"
 GENERIC_HELP = "Quên mật khẩu? Tình nguyện viên hãy nhờ đội trưởng, đội phó hoặc cán bộ UBND xã"
@@ -194,7 +196,8 @@ def test_an_officer_whose_post_ends_is_logged_out(world):
     services.post_end(actor=world.supervisor, post=post, ended_on=today())
     response = client.get(reverse("home"))
     assert response["Location"].startswith(reverse("login"))
-    assert NO_ACCESS in log_in(Client(), "canbo_a").content.decode()
+    refused = log_in(Client(), "canbo_a").content.decode()
+    assert POST_ENDED in refused and "cán bộ giám sát cấp trên" in refused
 
 
 def test_rejoining_lets_the_member_in_again(world):
@@ -356,10 +359,10 @@ def test_setting_the_password_lands_on_home_and_ends_the_temporary_one(world, ne
     assert "Đã lưu mật khẩu của bạn." in client.get(reverse("home"), follow=True).content.decode()
     assert logged_in(client)  # this session goes on
     assert not TemporaryPassword.objects.filter(user=member.user).exists()
-    # audit() keeps no value of a User field: "set_after_temporary" is written as "changed"
+    # the audit says the temporary password was replaced (not a User field, so kept as said)
     [event] = AuditEvent.objects.filter(actor=member.user, action=AuditEvent.Action.UPDATE)
     assert (event.object_type, event.object_id) == ("auth.user", str(member.user.pk))
-    assert event.changes == {"password": "changed"}
+    assert event.changes == {"temporary_password": "replaced"}
     # the page has nothing more to do
     assert client.get(reverse("password_set"))["Location"] == reverse("home")
     # the temporary password is gone, the new one opens straight onto the app

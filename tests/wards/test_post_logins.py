@@ -263,7 +263,7 @@ def test_ending_a_post_ends_the_holders_login_the_same_day(world, supervisor):
     assert answer.status_code == 302 and answer["Location"].startswith(reverse("login"))
     refused = log_in(Client(), "canbo_a", f.PASSWORD)
     assert refused.status_code == 200
-    assert "thôi giữ chức vụ" in refused.content.decode()
+    assert "chức vụ của bạn đã kết thúc" in refused.content.decode()
 
 
 def test_an_end_before_the_start_or_in_the_future_is_refused(world, supervisor):
