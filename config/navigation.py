@@ -105,6 +105,20 @@ def nav_items(user) -> list[NavItem]:
         items.append(
             NavItem(_("Các Đội"), reverse("wards:team_overview"), ("wards:team_overview",))
         )
+    if access.can("login_posts"):
+        items.append(
+            NavItem(
+                _("Tài khoản cán bộ"),
+                reverse("posts"),
+                (
+                    "posts",
+                    "post_add",
+                    "post_end",
+                    "post_reset",
+                    "post_second_factor_reset",
+                ),
+            )
+        )
     if department_grants(user):
         items.append(
             NavItem(

@@ -89,6 +89,22 @@ MATRIX = {
     "wards:member_add": (lambda o: [o["team"].pk], TEAM_EDIT, TEAM_EDIT),
     "wards:member_edit": (lambda o: [o["member"].pk], TEAM_EDIT, TEAM_EDIT),
     "wards:member_leave": (lambda o: [o["member"].pk], TEAM_EDIT, TEAM_EDIT),
+    # the logins of the ward's members (wards/login_views.py): a member without a login, the
+    # volunteer's login (posted: a new password shown once), a former member with a login
+    "wards:login_create": (lambda o: [_without_login(o)], TEAM_EDIT, TEAM_EDIT),
+    "wards:login_reset": (lambda o: [o["member"].pk], TEAM_EDIT, TEAM_EDIT),
+    "wards:member_rejoin": (lambda o: [_former_with_login(o)], TEAM_EDIT, TEAM_EDIT),
+    # «Tài khoản cán bộ» (wards/post_views.py): a supervisor's, over the officer's post in ward A;
+    # a reset posted shows the new password (200), a second-factor reset redirects to the list
+    "posts": (None, DEPARTMENT, READ_ONLY),
+    "post_add": (None, DEPARTMENT, DEPARTMENT),
+    "post_end": (lambda o: [_officer_post(o)], DEPARTMENT, DEPARTMENT),
+    "post_reset": (lambda o: [_officer_post(o)], DEPARTMENT, DEPARTMENT),
+    "post_second_factor_reset": (
+        lambda o: [_officer_post(o)],
+        DEPARTMENT,
+        ["login", 404, 404, 404, 302, 404, 404],
+    ),
     "cases:my_work": (None, ALL_200, READ_ONLY),
     "cases:person_detail": (lambda o: [o["person"].pk], PERSON_VIEW, READ_ONLY),
     "cases:contact_add": (lambda o: [o["person"].pk], PERSON_VIEW, PERSON_VIEW),
@@ -176,6 +192,29 @@ def _leader_batch(world, client):
         return made[0]
 
     return batch
+
+
+def _without_login(o) -> int:
+    """A current member of ward A's team without a login (the world has three)."""
+    return o["team"].members.filter(user=None, left_on=None).order_by("pk").first().pk
+
+
+def _former_with_login(o) -> int:
+    """A former member of ward A's team whose login opens nothing now."""
+    former = o["team"].members.filter(full_name="Ngô Thị Đã Thôi").first() or f.member(
+        team=o["team"],
+        full_name="Ngô Thị Đã Thôi",
+        user=f.user("dathoi.nt"),
+        left_on=datetime.date(2024, 1, 1),
+    )
+    return former.pk
+
+
+def _officer_post(o) -> int:
+    """The post of ward A's officer (canbo_a), which the district supervisor manages."""
+    from wards.models import Post
+
+    return Post.objects.get(user__username="canbo_a").pk
 
 
 @pytest.fixture

@@ -43,7 +43,8 @@ from tests.production.conftest import Site
 from tests.security.test_fuzz_forms import CASES as FUZZ_CASES
 from tests.security.test_fuzz_forms import NO_FORM, _to_review, good_xlsx
 from tests.test_pages import _named_urls
-from wards.models import AuditEvent, Member, Team
+from wards import services
+from wards.models import AuditEvent, Member, Post, Team, TemporaryPassword
 
 NEW_PASSWORD = "Mật-khẩu-mới-2026!"
 DAY = datetime.date(2025, 9, 15)  # a day inside every record's span, after the ward's merger
@@ -188,6 +189,96 @@ def check_member_edited(o, r):
 def check_member_left(o, r):
     member = Member.objects.get(pk=second_member(o).pk)
     assert member.left_on == DAY
+
+
+def check_login_created(o, r):
+    """The member has the login typed, and the password the page showed opens it."""
+    member = Member.objects.select_related("user").get(pk=login_member(o).pk)
+    assert member.user.username == "thanhvien.mot"
+    assert member.user.check_password(_shown_password(r.text))
+    assert TemporaryPassword.objects.filter(user=member.user).count() == 1
+
+
+def check_login_reset(o, r):
+    member = Member.objects.select_related("user").get(pk=login_member(o).pk)
+    assert member.user.check_password(_shown_password(r.text))
+
+
+def _shown_password(html: str) -> str:
+    found = re.findall(r"data-login-password>([a-z0-9-]+)<", html)
+    assert len(found) == 1, "the page shows the new password exactly once"
+    return found[0]
+
+
+def login_member(o) -> Member:
+    """The member whose login the «logins» group gives, resets and reopens (the first of
+    their memberships once they rejoined)."""
+    rows = Member.objects.filter(team=o.w.team_a, full_name="Phạm Văn Thành Viên 1")
+    return rows.order_by("pk").first()
+
+
+def leave_before_rejoining(o) -> None:
+    """The member with the login given above leaves the team (as «Thôi tham gia» records it)."""
+    member = login_member(o)
+    services.member_leave(
+        actor=o.w.leader, member=member, left_on=DAY, reason="", expected_version=member.version
+    )
+
+
+def check_member_rejoined(o, r):
+    former = Member.objects.get(pk=login_member(o).pk)
+    again = _one(Member.objects.filter(user_id=former.user_id, left_on__isnull=True))
+    assert (again.team, again.joined_on, again.full_name) == (
+        o.w.team_a,
+        o.today,
+        former.full_name,
+    )
+
+
+def officer_post(o) -> Post:
+    """Ward A's officer's post (canbo_a), which the district supervisor manages."""
+    return Post.objects.select_related("user").get(user=o.w.officer)
+
+
+def check_post_created(o, r):
+    """The new officer's post and login, opened by the password the page showed once (kept on
+    `o` for the holder's first login, `post_holder_first_login`)."""
+    post = _one(Post.objects.filter(user__username="lan.nt").select_related("user"))
+    assert (post.unit, post.role, post.user.first_name) == (o.w.ward_a, "officer", "Nguyễn Thị Lan")
+    o.post_password = _shown_password(r.text)
+    assert post.user.check_password(o.post_password)
+    assert TemporaryPassword.objects.filter(user=post.user).count() == 1
+
+
+def check_post_reset(o, r):
+    assert officer_post(o).user.check_password(_shown_password(r.text))
+
+
+def check_post_second_factor_reset(o, r):
+    assert not TOTPDevice.objects.filter(user=o.w.officer).exists()
+
+
+def check_post_ended(o, r):
+    assert officer_post(o).ended_on == o.today
+
+
+def post_holder_first_login(site: Site) -> None:
+    """The new officer logs in over HTTP with the password shown once, must choose their own
+    first, and then reaches the ward's register."""
+    browser = site.anonymous()
+    page = browser.get(reverse("login"))
+    form = page.form().filled({"username": "lan.nt", "password": site.o.post_password})
+    answer = browser.submit(form)
+    assert answer.status == 302 and answer.location.endswith(reverse("password_set")), answer
+    page = browser.follow(answer)
+    form = page.form().filled({"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    answer = browser.submit(form)
+    assert answer.status == 302, _explain(answer)
+    assert browser.follow(answer).status == 200
+    assert browser.get(reverse("cases:register")).status == 200
+    user = get_user_model().objects.get(username="lan.nt")
+    assert user.check_password(NEW_PASSWORD)
+    assert not TemporaryPassword.objects.filter(user=user).exists()
 
 
 def check_activity_added(o, r):
@@ -377,6 +468,49 @@ def submission_page(o) -> str:
 
 
 FORMS = [
+    # «Tài khoản cán bộ»: the district supervisor gives an officer login (the password shown on
+    # the page the POST answers with), resets the ward officer's password and authenticator,
+    # and ends that officer's post
+    FormCase(
+        "post_add",
+        "supervisor",
+        lambda o: {
+            "role": "officer",
+            "unit": str(o.w.ward_a.pk),
+            "full_name": "Nguyễn Thị Lan",
+            "username": "lan.nt",
+            "title": "Công chức Văn hóa - Xã hội",
+            "started_on": d(o.today),
+        },
+        check_post_created,
+        creates=lambda o: Post.objects.filter(user__username="lan.nt"),
+        status=200,
+    ),
+    FormCase(
+        "post_reset",
+        "supervisor",
+        lambda o: {},
+        check_post_reset,
+        args=lambda o: [officer_post(o).pk],
+        status=200,
+    ),
+    FormCase(
+        "post_second_factor_reset",
+        "supervisor",
+        lambda o: {},
+        check_post_second_factor_reset,
+        args=lambda o: [officer_post(o).pk],
+        prepare=lambda o: TOTPDevice.objects.get_or_create(
+            user=o.w.officer, name="Điện thoại cũ", confirmed=True
+        ),
+    ),
+    FormCase(
+        "post_end",
+        "supervisor",
+        lambda o: {"ended_on": d(o.today)},
+        check_post_ended,
+        args=lambda o: [officer_post(o).pk],
+    ),
     # accounts
     FormCase(
         "login",
@@ -579,6 +713,33 @@ FORMS = [
         check_member_left,
         args=lambda o: [second_member(o).pk],
     ),
+    # the members' logins: the new password is shown on the page the POST answers with
+    FormCase(
+        "wards:login_create",
+        "leader",
+        lambda o: {"username": "thanhvien.mot"},
+        check_login_created,
+        args=lambda o: [login_member(o).pk],
+        creates=lambda o: TemporaryPassword.objects.filter(user__username="thanhvien.mot"),
+        status=200,
+    ),
+    FormCase(
+        "wards:login_reset",
+        "officer",
+        lambda o: {},
+        check_login_reset,
+        args=lambda o: [login_member(o).pk],
+        status=200,
+    ),
+    FormCase(
+        "wards:member_rejoin",
+        "leader",
+        lambda o: {"joined_on": d(o.today)},
+        check_member_rejoined,
+        args=lambda o: [login_member(o).pk],
+        prepare=leave_before_rejoining,
+        creates=lambda o: Member.objects.filter(full_name="Phạm Văn Thành Viên 1"),
+    ),
     # outreach
     FormCase(
         "outreach:activity_add",
@@ -740,6 +901,9 @@ READ_ONLY = {
 }
 # The second factor is posted inside a login (second_factor_* below, with the accounts).
 SECOND_FACTOR = {"otp_verify", "otp_enrol"}
+# The first page after a login with a temporary password is posted inside that login:
+# post_holder_first_login below, and tests/production/test_member_logins.py.
+FIRST_LOGIN = {"password_set"}
 
 
 # Posting --------------------------------------------------------------------------------
@@ -819,6 +983,10 @@ GROUPS = {
         "reports:submission_review",
     ],
     "imports": ["imports:upload", "imports:mapping", "imports:commit", "imports:cancel"],
+    # a login given, its password reset, and the member back after leaving
+    "logins": ["wards:login_create", "wards:login_reset", "wards:member_rejoin"],
+    # the posts a supervisor manages (the holder's first login follows the first)
+    "posts": ["post_add", "post_reset", "post_second_factor_reset", "post_end"],
 }
 BY_NAME = {case.name: case for case in FORMS}
 
@@ -872,6 +1040,8 @@ def test_forms_save_once_over_http_outside_any_transaction(site, group):
             ("otp_verify", lambda: second_factor_verify(site)),
             ("otp_enrol", lambda: second_factor_enrol(site)),
         ]
+    if group == "posts":
+        steps.insert(1, ("first login", lambda: post_holder_first_login(site)))
     run(site, steps)
 
 
@@ -925,7 +1095,7 @@ def test_every_case_is_posted_in_one_group():
 
 
 def test_every_writing_form_has_a_production_case():
-    covered = {case.name for case in FORMS} | SECOND_FACTOR
+    covered = {case.name for case in FORMS} | SECOND_FACTOR | FIRST_LOGIN
     missing = writing_forms() - covered
     assert not missing, f"submit these forms over HTTP here (FORMS): {sorted(missing)}"
     names = {name for name, _pattern in _named_urls()}

@@ -27,6 +27,7 @@ Forms covered (URL name → persona), 48 in all:
   assignment_handover → officer; contact_add, assessment_add → volunteer; club_add,
   club_edit, club_close → leader;
   wards: team_edit, team_dissolve, member_add → officer; member_edit, member_leave → leader;
+  login_create, member_rejoin → leader; login_reset → officer;
   outreach: activity_add, referral_add, referral_detail (the next step) → volunteer;
   activity_batch (the notebook grid, a formset: TOTAL_FORMS tampered too), activity_edit,
   activity_delete, partner_edit → leader; partner_add → officer;
@@ -115,7 +116,8 @@ from tests.security.strategies import (
     text_field,
 )
 from tests.test_pages import _named_urls
-from wards.models import AuditEvent, Member, Post, Team
+from wards.logins import MUST_SET_PASSWORD
+from wards.models import AuditEvent, Member, Post, Team, TemporaryPassword
 
 # At least 200 inputs per form (issue 6). FUZZ_EXAMPLES may ask for more, or for fewer while
 # working on a form; CI leaves it unset.
@@ -166,7 +168,14 @@ def objs(world) -> SimpleNamespace:
     period = parse(default_period())
     enrolling = f.user("giamsat_moi")  # a supervisor who has not set up the second factor yet
     f.post(user=enrolling, unit=world.district_b, role=Post.Role.SUPERVISOR)
+    # a new member whose leader gave them a temporary password: password_set is their first page
+    newcomer = f.user("moi.tnv")
+    f.member(team=world.team_a, full_name="Người Mới Vào", user=newcomer)
+    TemporaryPassword.objects.create(
+        user=newcomer, expires_at=timezone.now() + datetime.timedelta(days=7)
+    )
     return SimpleNamespace(
+        newcomer=newcomer,
         w=world,
         # the supervisor's authenticator (the personas fixture logs in with it), and the one
         # being set up: their keys give the codes a valid input types
@@ -573,6 +582,9 @@ class Case:
     # what a success looks like when it is not just any redirect (a download; the commit's
     # redirect to the register, not back to the preview): anything else must write nothing
     ok: Callable[[object], bool] | None = None
+    # a success that answers with a page rather than a redirect (a one-time password shown
+    # once, wards/login_views.py): a 200 this accepts may write what `creates` allows
+    shows: Callable[[object], bool] | None = None
     id: str = ""
 
     def __str__(self) -> str:
@@ -604,6 +616,22 @@ def _code_fields(o) -> Fields:
         ),
         "next": NEXT,
     }
+
+
+def _shows_password(response) -> bool:
+    """The page a login's new password is shown on, once (wards/login_result.html)."""
+    return b"data-login-password" in response.content
+
+
+def _former_with_login(o) -> int:
+    """A former member of ward A's team whose login a rejoin would reopen."""
+    former = Member.objects.filter(full_name="Ngô Thị Đã Thôi").first() or f.member(
+        team=o.w.team_a,
+        full_name="Ngô Thị Đã Thôi",
+        user=f.user("dathoi.nt"),
+        left_on=datetime.date(2024, 1, 1),
+    )
+    return former.pk
 
 
 def writes(changes: dict[str, set[int]] | None = None) -> dict[str, frozenset[int]]:
@@ -955,6 +983,19 @@ CASES = [
     Case("logout", "volunteer", lambda o: {"next": NEXT}, login_each_time=True),
     Case("otp_verify", "supervisor", _code_fields, login_each_time=True, fill=_with_code("device")),
     Case("otp_enrol", "enrolling", _code_fields, login_each_time=True, fill=_with_code("pending")),
+    # the first page after a login with a temporary password (_client sets the session's flag)
+    Case(
+        "password_set",
+        "newcomer",
+        lambda o: {
+            "new_password1": Field(st.just("Mật-khẩu-riêng-2026!"), hostile_text()),
+            "new_password2": Field(
+                st.sampled_from(["Mật-khẩu-riêng-2026!", "khác"]), hostile_text()
+            ),
+        },
+        login_each_time=True,
+        creates=writes({"wards.temporarypassword": {-1}}),
+    ),
     Case(
         "set_language",
         "volunteer",
@@ -1204,6 +1245,92 @@ CASES = [
         args=lambda o: [o.plain_member.pk],
         creates=writes(),
         watch=lambda o: [Member.objects.filter(pk=o.plain_member.pk).values()],
+    ),
+    # wards: the members' logins (wards/login_views.py): the new password shown once
+    Case(
+        "wards:login_create",
+        "leader",
+        lambda o: {
+            "username": Field(
+                st.sampled_from(["thanhvien.pv", "lan.nt", "a-b_c.9"]), hostile_text()
+            ),
+            "_once": ONCE,
+        },
+        args=lambda o: [o.plain_member.pk],
+        creates=writes({"wards.temporarypassword": {1}}),
+        watch=lambda o: [Member.objects.filter(pk=o.plain_member.pk).values()],
+        shows=_shows_password,
+    ),
+    Case(
+        "wards:login_reset",
+        "officer",
+        lambda o: {"username": Field(st.just(None), hostile_text())},
+        args=lambda o: [o.w.volunteer_member.pk],
+        creates=writes({"wards.temporarypassword": {1}}),
+        shows=_shows_password,
+    ),
+    Case(
+        "wards:member_rejoin",
+        "leader",
+        lambda o: {"joined_on": date_field(datetime.date(2014, 3, 1), o.today), "_once": ONCE},
+        args=lambda o: [_former_with_login(o)],
+        creates=writes({"wards.member": {1}}),
+        watch=lambda o: [Member.objects.filter(team=o.w.team_a).values()],
+    ),
+    # «Tài khoản cán bộ» (wards/post_views.py): the district supervisor's posts; a new login's
+    # password is shown once (200), an end or a second-factor reset redirects to the list
+    Case(
+        "post_add",
+        "supervisor",
+        lambda o: {
+            "role": choice_field(["officer", "supervisor"]),
+            "unit": pk_field(
+                [o.w.ward_a.pk, o.w.district_a.pk],
+                [o.w.ward_b.pk, o.w.province.pk, o.w.ward_a_old.pk],
+            ),
+            "full_name": text_field(st.sampled_from(["Nguyễn Thị Lan", "Trần Văn Bình"])),
+            "username": Field(
+                st.sampled_from(["", "lan.nt", "binh.tv", "canbo_a"]), hostile_text()
+            ),
+            "title": text_field(st.sampled_from(["", "Công chức Văn hóa - Xã hội"])),
+            "started_on": date_field(datetime.date(2020, 1, 1), o.today),
+            "goi_y": Field(st.just(None), st.sampled_from(["1", ""])),
+            "_once": ONCE,
+        },
+        creates=writes({"wards.post": {1}, "wards.temporarypassword": {1}}),
+        shows=_shows_password,
+    ),
+    Case(
+        "post_end",
+        "supervisor",
+        lambda o: {"ended_on": date_field(datetime.date(2024, 1, 1), o.today)},
+        args=lambda o: [Post.objects.get(user=o.w.officer).pk],
+        creates=writes(),
+        watch=lambda o: [Post.objects.filter(user=o.w.officer).values()],
+    ),
+    Case(
+        "post_reset",
+        "supervisor",
+        lambda o: {"confirm": Field(st.just(None), hostile_text())},
+        args=lambda o: [Post.objects.get(user=o.w.officer).pk],
+        creates=writes({"wards.temporarypassword": {1}}),
+        shows=_shows_password,
+    ),
+    Case(
+        "post_second_factor_reset",
+        "supervisor",
+        lambda o: {"confirm": Field(st.just(None), hostile_text())},
+        args=lambda o: [Post.objects.get(user=o.w.officer).pk],
+        creates=writes(),
+    ),
+    Case(
+        "posts",
+        "supervisor",
+        lambda o: {
+            "don_vi": choice_field([o.w.district_a.code, o.w.ward_a.code], optional=True),
+            "q": text_field(st.sampled_from(["", "canbo", "Lan"])),
+        },
+        method="get",
     ),
     # outreach: activities, partners, referrals
     Case(
@@ -1584,6 +1711,10 @@ def _client(case: Case, personas, o) -> Client:
     client = Client()
     if case.persona != "anonymous":
         client.force_login(getattr(o, case.persona, None) or getattr(o.w, case.persona))
+    if case.name == "password_set":  # as the login view marks a login with a temporary password
+        session = client.session
+        session[MUST_SET_PASSWORD] = True
+        session.save()
     return client
 
 
@@ -1632,6 +1763,12 @@ def _check_redirect(response) -> None:
 
 def _check_writes(case: Case, response, changed: dict[str, int], rows_changed: bool) -> None:
     """Nothing written unless the form redirected after success, and then only its rows."""
+    if case.shows and response.status_code == 200 and case.shows(response):
+        wrong = {k: v for k, v in changed.items() if v not in case.creates.get(k, {0})}
+        assert not wrong, f"a success wrote what the form does not: {changed}"
+        missing = {k for k, v in case.creates.items() if 0 not in v and k not in changed}
+        assert not missing, f"partial write: {changed} without {missing}"
+        return
     if response.status_code != 302 or case.method == "get" or (case.ok and not case.ok(response)):
         assert not changed, f"refused with {response.status_code} but wrote {changed}"
         assert not rows_changed, f"refused with {response.status_code} but changed a record"
@@ -1647,6 +1784,8 @@ def _check_writes(case: Case, response, changed: dict[str, int], rows_changed: b
 
 def _succeeded(case: Case, response, changed: dict, rows_changed: bool) -> bool:
     """Whether the input went all the way: shown (GET), or did what the form does."""
+    if case.shows and response.status_code == 200:
+        return case.shows(response)
     if case.ok:
         return case.ok(response)
     if case.method == "get":
