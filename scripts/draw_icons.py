@@ -25,17 +25,17 @@ def draw(size, *, rounded, text_share, scale=4, bar=True):
     fs = 10
     while True:
         font = ImageFont.truetype(FONT, fs + 2)
-        l, t, r, b = d.textbbox((0, 0), "ĐH", font=font)
-        if r - l > target:
+        left, t, r, b = d.textbbox((0, 0), "ĐH", font=font)
+        if r - left > target:
             break
         fs += 2
     font = ImageFont.truetype(FONT, fs)
-    l, t, r, b = d.textbbox((0, 0), "ĐH", font=font)
-    bar_w = (r - l) * 0.9
+    left, t, r, b = d.textbbox((0, 0), "ĐH", font=font)
+    bar_w = (r - left) * 0.9
     bar_h = max(scale, big * 0.035) if bar else 0
     gap = big * 0.05 if bar else 0
     group = (b - t) + gap + bar_h
-    x = (big - (r - l)) / 2 - l
+    x = (big - (r - left)) / 2 - left
     y = (big - group) / 2 - t
     d.text((x, y), "ĐH", font=font, fill=WHITE)
     # a thin underline under the letters
