@@ -120,7 +120,7 @@ def test_an_old_pbkdf2_hash_is_rewritten_with_argon2_at_the_next_login(world, re
     [
         ("20262026", "Mật khẩu này hoàn toàn là số."),
         ("password123", "Mật khẩu này quá phổ biến."),
-        ("doitruong_a1", "Mật khẩu quá giống với"),
+        ("doitruong_a1", "Mật khẩu quá giống với tên đăng nhập."),
         # Django 5.2's own catalogue lacks this one: locale/vi fills the gap.
         ("Ab1-x", "Mật khẩu quá ngắn: cần ít nhất 8 ký tự."),
     ],

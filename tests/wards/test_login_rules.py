@@ -26,7 +26,7 @@ from wards.models import AuditEvent, Member, Post, TemporaryPassword
 NO_ACCESS = "Tài khoản này không còn dùng được vì bạn đã thôi tham gia Đội hoặc Đội đã giải thể."
 # an officer or supervisor whose last post ended is sent to the supervisors above
 POST_ENDED = "Tài khoản này không còn dùng được vì chức vụ của bạn đã kết thúc."
-INVALID_LOGIN = "Vui lòng điền vào Tên đăng nhập và mật khẩu chính xác."
+INVALID_LOGIN = "Vui lòng điền vào tên đăng nhập và mật khẩu chính xác."
 NEW_PASSWORD = "Mùa-thu-Hà-Nội-2026"
 GENERIC_HELP = "Quên mật khẩu? Tình nguyện viên hãy nhờ đội trưởng, đội phó hoặc cán bộ UBND xã"
 
@@ -321,7 +321,7 @@ def test_a_temporary_login_still_loads_the_static_files(world, newcomer, setting
         ("Ab1-xy", "Mật khẩu quá ngắn: cần ít nhất 8 ký tự."),
         ("password", "Mật khẩu này quá phổ biến."),
         ("83920174650", "Mật khẩu này hoàn toàn là số."),
-        ("vien.pv.2026", "Mật khẩu quá giống với"),
+        ("vien.pv.2026", "Mật khẩu quá giống với tên đăng nhập."),
     ],
 )
 def test_the_new_password_meets_djangos_validators_in_vietnamese(
