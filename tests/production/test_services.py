@@ -18,7 +18,10 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import Assessment, Assignment, Club, Contact, Enrollment, Milestone, Person
 from outreach.models import Activity, Partner, Referral
@@ -27,7 +30,7 @@ from reports.models import Review, Submission
 from reports.periods import parse
 from tests import factories as f
 from tests.test_services_atomic import public_functions, services_modules
-from wards.models import AuditEvent, Member, Team
+from wards.models import AuditEvent, Member, Post, Team, TemporaryPassword
 
 DAY = datetime.date(2025, 9, 15)
 ONE = datetime.timedelta(days=1)
@@ -80,6 +83,41 @@ def second(o) -> Member:
 def _filed(o, spec: str) -> Submission:
     """Ward A's report for `spec`, as stored (its figures are not what the call checks)."""
     return f.submission(unit=o.w.ward_a, period=parse(spec), by=o.w.leader)
+
+
+# logins (wards.services): a member given a login, the officer post a supervisor creates
+
+
+def _newcomer(o) -> Member:
+    return Member.objects.select_related("user").get(
+        team=o.w.team_a, full_name="Phạm Văn Thành Viên 2"
+    )
+
+
+def _new_post(o) -> Post:
+    return Post.objects.select_related("user").get(user__username="canbo.moi")
+
+
+def _check_login_given(o, result):
+    member, password = result
+    user = _newcomer(o).user
+    assert user.username == "vien.pvt" and user.check_password(password)
+    _one(TemporaryPassword.objects.filter(user=user))
+
+
+def _check_reset(user, password):
+    assert get_user_model().objects.get(pk=user.pk).check_password(password)
+    _one(TemporaryPassword.objects.filter(user=user))
+
+
+def _former_with_login(o) -> Member:
+    return f.member(
+        team=o.w.team_a,
+        full_name="Cao Thị Quay Lại",
+        joined_on=datetime.date(2020, 1, 1),
+        left_on=datetime.date(2024, 1, 1),
+        user=f.user("quaylai.ct"),
+    )
 
 
 def _new_programme():
@@ -404,6 +442,72 @@ CALLS = [
 ]
 
 
+CALLS += [
+    Call(
+        "login_create",
+        lambda s, o: s(actor=o.w.leader, member=_newcomer(o), username="vien.pvt"),
+        _check_login_given,
+    ),
+    Call(
+        "login_reset",
+        lambda s, o: s(actor=o.w.officer, member=_newcomer(o)),
+        lambda o, password: _check_reset(_newcomer(o).user, password),
+    ),
+    Call(
+        "own_password_set",
+        lambda s, o: s(user=_newcomer(o).user, password="Mật-khẩu-riêng-2026"),
+        lambda o, r: (
+            (
+                _newcomer(o).user.check_password("Mật-khẩu-riêng-2026")
+                and not TemporaryPassword.objects.filter(user=_newcomer(o).user).exists()
+            )
+            or pytest.fail("the own password was not set or the temporary one is still there")
+        ),
+    ),
+    Call(
+        "member_rejoin",
+        lambda s, o: s(actor=o.w.leader, member=_former_with_login(o), joined_on=DAY),
+        lambda o, r: _one(
+            Member.objects.filter(user__username="quaylai.ct", left_on__isnull=True, joined_on=DAY)
+        ),
+    ),
+    Call(
+        "post_create",
+        lambda s, o: s(
+            actor=o.w.supervisor,
+            unit=o.w.ward_a,
+            role=Post.Role.OFFICER,
+            full_name="Hoàng Văn Cán Bộ",
+            username="canbo.moi",
+        ),
+        lambda o, r: _check_reset(_new_post(o).user, r[1]),
+    ),
+    Call(
+        "post_reset",
+        lambda s, o: s(actor=o.w.supervisor, post=_new_post(o)),
+        lambda o, password: _check_reset(_new_post(o).user, password),
+    ),
+    Call(
+        "second_factor_reset",
+        lambda s, o: (
+            TOTPDevice.objects.create(user=_new_post(o).user, name="Điện thoại", confirmed=True),
+            s(actor=o.w.supervisor, post=_new_post(o)),
+        )[1],
+        lambda o, removed: (
+            (removed == 1 and not TOTPDevice.objects.filter(user=_new_post(o).user).exists())
+            or pytest.fail("the authenticator was not removed")
+        ),
+    ),
+    Call(
+        "post_end",
+        lambda s, o: s(actor=o.w.supervisor, post=_new_post(o), ended_on=timezone.localdate()),
+        lambda o, r: _one(
+            Post.objects.filter(user__username="canbo.moi", ended_on=timezone.localdate())
+        ),
+    ),
+]
+
+
 # The calls run in groups, one test each, in an order where each call finds what it needs
 # (the person's file closed last, the team dissolved last): a test's tables are flushed
 # afterwards, which costs more on PostgreSQL than the calls. Every call of a group runs even
@@ -431,6 +535,16 @@ GROUPS = {
         "assignment_end",
     ],
     "clubs": ["club_create", "club_update", "club_close"],
+    "logins": [
+        "login_create",
+        "login_reset",
+        "own_password_set",
+        "member_rejoin",
+        "post_create",
+        "post_reset",
+        "second_factor_reset",
+        "post_end",
+    ],
     "team": ["member_add", "member_update", "team_update", "member_leave", "team_dissolve"],
     "outreach": [
         "activity_record",

@@ -48,7 +48,7 @@ from tests.conftest import login
 from tests.security.test_fuzz_forms import objs  # noqa: F401 (the fixture the fuzzing uses)
 from tests.test_pages import _named_urls
 from wards.access import access_for
-from wards.models import AdminUnit, Area, Member
+from wards.models import AdminUnit, Area, Member, Post
 
 APPS = ("wards", "cases", "outreach", "reports", "imports")
 PERSONAS = ("volunteer", "leader", "officer", "supervisor", "outsider", "admin")
@@ -104,6 +104,14 @@ def scene(objs) -> SimpleNamespace:  # noqa: F811 (the fixture imported above)
         referral_b=referral_b,
         enrollment_b=f.enrollment(person=objs.person_b),
         member_b=f.member(team=w.team_b, full_name="Cao Văn Đội Bê"),
+        # a former member of ward A with a login, whom the leader may have rejoin
+        former=f.member(
+            team=w.team_a,
+            full_name="Cao Thị Đã Thôi",
+            joined_on=datetime.date(2020, 1, 1),
+            left_on=datetime.date(2024, 1, 1),
+            user=f.user("dathoi.ct"),
+        ),
     )
 
 
@@ -121,6 +129,12 @@ ARGS = {
     "wards:member_add": lambda s: [[t.pk] for t in (s.w.team_a, s.w.team_b)],
     "wards:member_edit": lambda s: [[m.pk] for m in (s.plain_member, s.w.outsider_member)],
     "wards:member_leave": lambda s: [[m.pk] for m in (s.plain_member, s.w.outsider_member)],
+    "wards:login_create": lambda s: [[m.pk] for m in (s.plain_member, s.w.outsider_member)],
+    "wards:login_reset": lambda s: [[m.pk] for m in (s.w.volunteer_member, s.w.outsider_member)],
+    "wards:member_rejoin": lambda s: [[m.pk] for m in (s.former, s.w.outsider_member)],
+    "post_end": lambda s: [[p.pk] for p in Post.objects.filter(user=s.w.officer)],
+    "post_reset": lambda s: [[p.pk] for p in Post.objects.filter(user=s.w.officer)],
+    "post_second_factor_reset": lambda s: [[p.pk] for p in Post.objects.filter(user=s.w.officer)],
     "cases:person_detail": _persons,
     "cases:contact_add": _persons,
     "cases:assessment_add": _persons,
