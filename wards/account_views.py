@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.contrib.auth.hashers import check_password
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -133,13 +134,32 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+class OwnPasswordForm(SetPasswordForm):
+    """Django's form, refusing the temporary password itself: whoever gave it knows it, so
+    keeping it would leave the login open to them."""
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("new_password1")
+        temporary = bool(password) and check_password(password, self.user.password)
+        if temporary and not self.has_error("new_password2"):
+            self.add_error(
+                "new_password2",
+                ValidationError(
+                    _("Mật khẩu mới phải khác mật khẩu tạm đã được cấp cho bạn."),
+                    code="password_is_temporary",
+                ),
+            )
+        return cleaned
+
+
 @never_cache
 def password_set(request):
     """The first page after a login with a temporary password: choose your own (Django's
     validators). Nothing else answers until it is set (AccountMiddleware)."""
     if not request.session.get(logins.MUST_SET_PASSWORD):
         return redirect(settings.LOGIN_REDIRECT_URL)
-    form = SetPasswordForm(request.user, request.POST or None)
+    form = OwnPasswordForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.own_password_set(user=request.user, password=form.cleaned_data["new_password1"])
         update_session_auth_hash(request, request.user)

@@ -78,6 +78,20 @@ def _created_before(request: HttpRequest, member: Member) -> HttpResponse:
     return redirect(member.team)
 
 
+def _reset_before(request: HttpRequest, member: Member) -> HttpResponse:
+    """A second tap, a reload or the back button resending a reset already made: no second
+    reset, which would silently void the password just written down or printed."""
+    messages.info(
+        request,
+        _(
+            "Mật khẩu của %(name)s đã được đặt lại ở lần gửi trước; mật khẩu chỉ hiện một lần. "
+            "Nếu chưa kịp ghi lại, hãy bấm «Đặt lại mật khẩu» lần nữa."
+        )
+        % {"name": member.full_name},
+    )
+    return redirect(member.team)
+
+
 @never_cache
 def login_create(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
@@ -119,10 +133,16 @@ def login_reset(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     if member.user_id is None:
         return redirect("wards:login_create", member.pk)
+    if request.method == "POST" and was_submitted(request):
+        return _reset_before(request, member)
     errors: list[str] = []
     if request.method == "POST":
         try:
-            password = services.login_reset(actor=request.user, member=member)
+            password = submit_once(
+                request, lambda: services.login_reset(actor=request.user, member=member)
+            )
+        except AlreadySubmitted:
+            return _reset_before(request, member)
         except ValidationError as error:
             errors = error.messages
         else:

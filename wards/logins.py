@@ -67,10 +67,10 @@ def suggest_username(full_name: str) -> str:
     base = base[:26]
     if len(base) < 3:
         base = f"{base}.tnv"
-    return _free_name(base)
+    return free_name(base)
 
 
-def _free_name(base: str) -> str:
+def free_name(base: str) -> str:
     """`base`, or `base` with the smallest number from 2 that no login has, within 30
     characters. Login names are compared without case, as `clean_username` and the login form
     compare them ("Lan.NT" made in the admin site takes "lan.nt")."""
@@ -104,7 +104,7 @@ def clean_username(value: str) -> str:
     if get_user_model().objects.filter(username__iexact=username).exists():
         raise ValidationError(
             _("Tên đăng nhập «%(name)s» đã có người dùng. Hãy chọn tên khác, ví dụ «%(other)s».")
-            % {"name": username, "other": _free_name(username)}
+            % {"name": username, "other": free_name(username)}
         )
     return username
 

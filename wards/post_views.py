@@ -198,14 +198,35 @@ def post_end(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "wards/posts_end.html", {"post": post, "form": form})
 
 
+def _done_before(request: HttpRequest, post: Post, template: str) -> HttpResponse:
+    """A second tap, a reload or the back button resending an action already done: nothing
+    again (a second password reset would void the one just written down or printed)."""
+    if template == "wards/posts_reset.html":
+        messages.info(
+            request,
+            _(
+                "Mật khẩu của tài khoản %(username)s đã được đặt lại ở lần gửi trước; mật khẩu "
+                "chỉ hiện một lần. Nếu chưa kịp ghi lại, hãy bấm «Đặt lại mật khẩu» lần nữa."
+            )
+            % {"username": post.user.username},
+        )
+    else:
+        already_saved(request)
+    return redirect("posts")
+
+
 def _confirmed_action(request: HttpRequest, pk: int, template: str, action):
     """A confirm page (GET) whose button runs `action(post)` (POST); a refusal of the service
     (the hourly limit, an ended post) is shown on the same page."""
     post = _get_post(request, pk)
+    if request.method == "POST" and was_submitted(request):
+        return _done_before(request, post, template)
     error = None
     if request.method == "POST":
         try:
-            return action(post)
+            return submit_once(request, lambda: action(post))
+        except AlreadySubmitted:
+            return _done_before(request, post, template)
         except ValidationError as refused:
             error = " ".join(refused.messages)
     return render(request, template, {"post": post, "error": error})

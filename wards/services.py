@@ -7,6 +7,7 @@ import datetime
 from axes.utils import reset as axes_reset
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -275,7 +276,24 @@ def _give_password(*, actor, user) -> str:
 
 def _new_login(*, actor, username: str, full_name: str):
     username = logins.clean_username(username)
-    user = get_user_model().objects.create_user(username=username, first_name=full_name[:150])
+    try:
+        # A savepoint: the name may be taken between the check above and this insert (two
+        # people giving the same name at once); the unique index refuses the second, which
+        # gets the form's message rather than a server error.
+        with transaction.atomic():
+            user = get_user_model().objects.create_user(
+                username=username, first_name=full_name[:150]
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "username": _(
+                    "Tên đăng nhập «%(name)s» vừa được cấp cho người khác. Hãy chọn tên khác, "
+                    "ví dụ «%(other)s»."
+                )
+                % {"name": username, "other": logins.free_name(username)}
+            }
+        ) from None
     return user, _give_password(actor=actor, user=user)
 
 
@@ -356,7 +374,12 @@ def login_reset(*, actor, member: Member) -> str:
 def member_rejoin(*, actor, member: Member, joined_on: datetime.date) -> Member:
     """A former member comes back: a new membership with the same details and login, so the
     login opens again. Refused while they are active in a team."""
-    former = Member.objects.select_related("team").get(pk=member.pk)
+    # Two people letting the same person rejoin at once: the second waits here, then sees the
+    # first's membership below and is told so (not the one-membership constraint's error).
+    former = Member.objects.select_for_update(of=("self",)).select_related("team").get(pk=member.pk)
+    if former.user_id:
+        # the same login may also come back through another former membership at that moment
+        list(get_user_model().objects.select_for_update().filter(pk=former.user_id).values("pk"))
     if former.left_on is None:
         raise ValidationError(_("Người này đang tham gia Đội."))
     if joined_on > timezone.localdate():
@@ -368,10 +391,16 @@ def member_rejoin(*, actor, member: Member, joined_on: datetime.date) -> Member:
                 % {"date": f"{former.left_on:%d/%m/%Y}"}
             }
         )
-    if (
-        former.user_id
-        and Member.objects.filter(user_id=former.user_id, left_on__isnull=True).exists()
-    ):
+    active = (
+        Member.objects.filter(user_id=former.user_id, left_on__isnull=True)
+        .values_list("team_id", flat=True)
+        .first()
+        if former.user_id
+        else None
+    )
+    if active == former.team_id:
+        raise ValidationError(_("Người này vừa được ghi nhận tham gia lại Đội."))
+    if active is not None:
         raise ValidationError(_("Tài khoản của người này đang thuộc một Đội khác."))
     role = Member.Role.MEMBER if former.role == Member.Role.LEADER else former.role
     fields = {name: getattr(former, name) for name in MEMBER_FIELDS}
