@@ -117,7 +117,17 @@ def _watch(page, problems: list[str]) -> None:
 
     page.on("response", on_response)
     page.on("console", on_console)
-    page.on("requestfailed", lambda r: problems.append(f"failed {r.url}: {r.failure}"))
+
+    def on_failed(request):
+        # The browser drops its fetch of the tab's icon or the manifest when the page moves on
+        # (a form submitted at once): nothing the user sees. Any other failure is a problem.
+        if request.failure == "net::ERR_ABORTED" and request.resource_type in ("other", "manifest"):
+            return
+        if request.failure == "net::ERR_ABORTED" and "/static/icons/" in request.url:
+            return
+        problems.append(f"failed {request.url}: {request.failure}")
+
+    page.on("requestfailed", on_failed)
     page.on("pageerror", lambda e: problems.append(f"JavaScript error: {e}"))
 
 
