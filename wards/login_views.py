@@ -52,15 +52,13 @@ def _member(request: HttpRequest, pk: int) -> Member:
 
 def _shown_once(request: HttpRequest, member: Member, password: str, *, created: bool):
     """The page that shows a new password, once: the answer to the POST that made it."""
-    temporary = TemporaryPassword.objects.get(user_id=member.user_id)
     ctx = {
         "member": member,
         "team": member.team,
-        "username": member.user.get_username(),
-        "password": password,
-        "expires_at": temporary.expires_at,
-        "app_url": request.build_absolute_uri("/"),
         "created": created,
+        "slip": logins.slip(
+            request, member.user, password, holder=f"{member.full_name} · {member.team.name}"
+        ),
     }
     return render(request, "wards/login_result.html", ctx)
 

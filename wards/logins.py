@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wards.access import Role, access_for
-from wards.models import AdminUnit, AuditEvent, Member, Post
+from wards.models import AdminUnit, AuditEvent, Member, Post, TemporaryPassword
 from wards.text import fold
 
 # The flag in the session of a login made with a temporary password: only the page that sets
@@ -198,6 +198,19 @@ def refuse_over_limit(actor) -> None:
             )
             % {"count": settings.ACCOUNT_ACTIONS_PER_HOUR}
         )
+
+
+def slip(request, user, password: str, *, holder: str, second_factor: bool = False) -> dict:
+    """What the slip of a login just given or reset shows (wards/login_slip.html): the app's
+    address, the login name, the password (only ever in this answer), until when it works."""
+    return {
+        "holder": holder,
+        "address": request.build_absolute_uri("/"),
+        "username": user.get_username(),
+        "password": password,
+        "expires_at": TemporaryPassword.objects.get(user=user).expires_at,
+        "second_factor": second_factor,
+    }
 
 
 def last_logins(user_ids) -> dict[int, datetime.datetime | None]:

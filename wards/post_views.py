@@ -14,7 +14,6 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -155,13 +154,17 @@ def _with_suggestion(request: HttpRequest, units) -> PostCreateForm:
 
 
 def _result(request: HttpRequest, post: Post, password: str, *, created: bool) -> HttpResponse:
+    holder = f"{post.user.first_name} · {post.get_role_display()} · {post.unit.name}"
     ctx = {
         "post": post,
-        "username": post.user.username,
-        "password": password,
         "created": created,
-        "address": request.build_absolute_uri(reverse("home")),
-        "expires_at": TemporaryPassword.objects.get(user=post.user).expires_at,
+        "slip": logins.slip(
+            request,
+            post.user,
+            password,
+            holder=holder,
+            second_factor=post.role == Post.Role.SUPERVISOR,
+        ),
     }
     return render(request, "wards/post_result.html", ctx)
 
