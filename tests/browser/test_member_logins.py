@@ -110,8 +110,11 @@ def test_a_leader_gives_resets_and_ends_a_members_login_on_a_phone(phone, live_w
     submit(phone, page.get_by_role("button", name="Lưu mật khẩu"))
     assert page.url == phone.url(reverse("home"))
     assert "Đã lưu mật khẩu của bạn" in page.locator(".alert-success").inner_text()
+    # home is their work list, which says who will assign them people
+    assert page.get_by_role("heading", level=1).inner_text() == "Việc của tôi"
+    assert "Bạn chưa được phân công giúp đỡ ai." in page.locator("main").inner_text()
     shot(phone, "logins", "member-home")
-    open_nav(phone, "Việc của tôi")  # their work list, one tap away
+    open_nav(phone, "Việc của tôi")  # the same list from the menu
     assert page.url == phone.url(reverse("cases:my_work"))
     shot(phone, "logins", "member-work")
     log_out(phone)
