@@ -458,6 +458,7 @@ def _board_ctx(request: HttpRequest, grant: Grant, reassign=None, handover=None)
     reassign = reassign or ReassignForm(user=user, ward=ward)
     selected = set(reassign.data.getlist("persons")) if reassign.is_bound else set()
     history = Assignment.objects.visible_to(user).filter(person__ward__in=grant.unit_ids)
+    rows = [(p, str(p.pk) in selected) for p in persons]
     return {
         **ward_ctx(request, grant),
         "totals": totals,
@@ -468,7 +469,8 @@ def _board_ctx(request: HttpRequest, grant: Grant, reassign=None, handover=None)
             *((str(m.pk), m.full_name, str(m.pk) == helper) for m in members),
         ],
         "can_assign": any(m.left_on is None for m in members),
-        "rows": [(p, str(p.pk) in selected) for p in persons],
+        "rows": rows,
+        "selected_count": sum(checked for _p, checked in rows),
         "reassign": reassign,
         "seen_name": ReassignForm.SEEN,
         "handover": handover or HandoverForm(user=user, ward=ward),

@@ -650,6 +650,32 @@ def test_a_reassignment_is_all_or_nothing(world, personas):
     assert html.count("checked") >= 10  # the ticks survive the error
 
 
+def test_the_board_counts_the_ticks_beside_its_button_even_without_javascript(world, personas):
+    """The count is written by the server too (a refused post keeps its ticks and says how
+    many); assignment_board.js only keeps it live. Its name search stays hidden until the
+    script shows it: the name typed is never sent."""
+    persons = [f.person(ward=world.ward_a) for _ in range(3)]
+    page = personas["leader"].get(BOARD)
+    html = page.content.decode()
+    assert page.context["selected_count"] == 0
+    bar = html[html.index('class="board-actions') :]
+    assert (
+        bar.index("Đã chọn 0 người")
+        < bar.index("Phân công những người đã chọn")
+        < bar.index("</form>")
+    )
+    assert '<div class="mb-2" data-board-search hidden>' in html
+    assert "js/assignment_board.js" in html
+    assert html.count("data-board-row") == 3
+    refused = personas["leader"].post(
+        REASSIGN,
+        {"persons": [p.pk for p in persons[:2]], "member": "", "started_on": TODAY.isoformat()},
+    )
+    assert refused.status_code == 200
+    assert refused.context["selected_count"] == 2
+    assert "Đã chọn 2 người" in refused.content.decode()
+
+
 def test_a_crafted_reassignment_of_another_wards_person_changes_nothing(world, personas):
     ours = f.person(ward=world.ward_a)
     theirs = f.person(ward=world.ward_b)
