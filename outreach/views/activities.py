@@ -7,12 +7,16 @@ activities only as report figures. A user with several wards picks one with `?xa
 
 from __future__ import annotations
 
+import calendar
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
@@ -92,11 +96,37 @@ def _totals(qs: QuerySet[Activity]) -> tuple[list[dict], dict]:
     return rows, overall
 
 
+FILTER_KEYS = ("kind", "start", "end", "member")
+
+
+def _this_month(today: datetime.date) -> dict[str, str]:
+    end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+    return {"start": today.replace(day=1).isoformat(), "end": end.isoformat()}
+
+
+def _mine_this_month(request: HttpRequest, grant) -> dict | None:
+    """The filter a volunteer's list opens on: the activities they took part in this month,
+    not the ward's whole notebook since it began (thousands of lines on a phone). Leaders and
+    officers (`outreach_manage`) keep the ward's list: they check the team's notebook and its
+    totals. Any filter key in the query, even empty (the form, «Cả đội»), means the user chose."""
+    access = access_for(request.user)
+    if any(key in request.GET for key in FILTER_KEYS) or access.can(
+        "outreach_manage", grant.unit.pk
+    ):
+        return None
+    own = [m for m in access.members if m.team.ward_id in grant.unit_ids]
+    if not own:
+        return None
+    return {"member": str(own[0].pk), **_this_month(timezone.localdate())}
+
+
 @require_safe
 @never_cache
 def activity_list(request: HttpRequest) -> HttpResponse:
     grant = ward_grant(request, CAP)
-    filters = ActivityFilterForm(request.GET or None, user=request.user, unit_ids=grant.unit_ids)
+    mine = _mine_this_month(request, grant)
+    data = mine or (request.GET if any(k in request.GET for k in FILTER_KEYS) else None)
+    filters = ActivityFilterForm(data, user=request.user, unit_ids=grant.unit_ids)
     qs = _filtered(grant.unit_ids, filters)
     page = Paginator(qs.for_list(), PER_PAGE).get_page(request.GET.get("page"))
     ids = [a.pk for a in page]
@@ -104,7 +134,8 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         Activity.objects.editable_by(request.user).filter(pk__in=ids).values_list("pk", flat=True)
     )
     rows, overall = _totals(qs)
-    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    # A filter key kept even when empty: page 2 of «Cả đội» must not fall back to «mine».
+    params = {k: v for k, v in request.GET.items() if k != "page" and (v or k in FILTER_KEYS)}
     ctx = {
         **ward_ctx(request, grant, CAP),
         "filters": filters,
@@ -115,6 +146,9 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         "overall": overall,
         "page_query": "?" + urlencode(params) + ("&" if params else ""),
         "can_batch": access_for(request.user).can("outreach_manage", grant.unit.pk),
+        "mine_this_month": mine is not None,
+        "today": timezone.localdate(),
+        "month_query": urlencode(_this_month(timezone.localdate())),
     }
     return render(request, "outreach/activity_list.html", ctx)
 

@@ -643,3 +643,87 @@ def test_a_ward_numbered_past_a_thousand_is_sent_back_as_the_number_itself(world
     data = {**post(world, "community_meeting"), "unit": "12345"}
     assert client.post(reverse(ADD), data).status_code == 302
     assert Activity.objects.get().unit == ward
+
+
+# The list a volunteer opens: their own activities of this month (issue 23) -------------------
+
+
+def _meeting(world, *, on, participants, members=()):
+    return services.activity_record(
+        actor=world.leader,
+        unit=world.ward_a,
+        occurred_on=on,
+        kind="community_meeting",
+        participants=participants,
+        members=list(members),
+    )
+
+
+@pytest.fixture
+def notebook(world):
+    """Lan took part in 11 (this month) and 7 (last month); the leader alone in 50 (this
+    month)."""
+    first = TODAY.replace(day=1)
+    last_month = first - datetime.timedelta(days=1)
+    _meeting(world, on=first, participants=11, members=[world.volunteer_member])
+    _meeting(world, on=last_month, participants=7, members=[world.volunteer_member])
+    _meeting(world, on=first, participants=50, members=[world.leader_member])
+
+
+def _meetings(page) -> tuple[list[int], int]:
+    shown = sorted(a.participants for a in page.context["page"])
+    return shown, page.context["overall"]["participants"]
+
+
+def test_a_volunteers_list_opens_on_their_own_activities_of_this_month(notebook, personas):
+    page = personas["volunteer"].get(reverse("outreach:activity_list"))
+    assert _meetings(page) == ([11], 11)  # the totals follow the list
+    assert page.context["mine_this_month"]
+    html = page.content.decode()
+    assert "Đang xem hoạt động bạn tham gia trong tháng " + TODAY.strftime("%m/%Y") in html
+    assert "Cả đội, tháng này" in html and "Cả đội, mọi thời gian" in html
+    # Page 2 of the default view is still the default view.
+    assert (
+        _meetings(personas["volunteer"].get(reverse("outreach:activity_list"), {"page": 2}))[1]
+        == 11
+    )
+
+
+def test_a_volunteer_widens_to_the_team_this_month_and_to_all_periods(notebook, personas):
+    url = reverse("outreach:activity_list")
+    month = personas["volunteer"].get(url, {"start": TODAY.replace(day=1).isoformat()})
+    assert _meetings(month) == ([11, 50], 61)
+    assert not month.context["mine_this_month"]
+    everything = personas["volunteer"].get(url, {"member": ""})
+    assert _meetings(everything) == ([7, 11, 50], 68)
+    # The empty key stays in the page links: page 2 of «all» is not «mine» again.
+    assert "member=" in everything.context["page_query"]
+    # The filter form submitted with every field empty is «all» too.
+    blank = personas["volunteer"].get(url, {"kind": "", "start": "", "end": "", "member": ""})
+    assert _meetings(blank) == ([7, 11, 50], 68)
+
+
+def test_a_leader_keeps_the_wards_whole_list(notebook, personas):
+    page = personas["leader"].get(reverse("outreach:activity_list"))
+    assert _meetings(page) == ([7, 11, 50], 68)
+    assert not page.context["mine_this_month"]
+    assert "Đang xem hoạt động bạn tham gia" not in page.content.decode()
+
+
+def test_a_volunteer_with_nothing_this_month_is_told_so(world, personas):
+    _meeting(world, on=TODAY.replace(day=1), participants=50, members=[world.leader_member])
+    html = personas["volunteer"].get(reverse("outreach:activity_list")).content.decode()
+    assert "Tháng này bạn chưa có hoạt động nào được ghi." in html
+    assert "Chưa có hoạt động nào được ghi." not in html
+
+
+def test_a_volunteers_default_list_takes_the_same_queries_for_1_and_50_rows(world, personas):
+    url = reverse("outreach:activity_list")
+    _meeting(world, on=TODAY.replace(day=1), participants=5, members=[world.volunteer_member])
+    one = _queries(personas["volunteer"], url)
+    for i in range(49):
+        _meeting(
+            world, on=TODAY.replace(day=1), participants=i + 1, members=[world.volunteer_member]
+        )
+    assert _queries(personas["volunteer"], url) == one
+    assert one <= 20  # the budget of tests/test_query_budgets.py
