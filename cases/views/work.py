@@ -416,17 +416,75 @@ def _enrollment_rows(user, person: Person, today: datetime.date) -> list[tuple[E
     return rows
 
 
+# The person's page shows this many of the latest events; «Xem thêm» (?trang=2, 3…) adds as
+# many again each time, so every event stays one tap away without a 20-screen page on a phone.
+TIMELINE_PAGE_SIZE = 10
+
+
+def _timeline_pages(request: HttpRequest, total: int) -> tuple[int, int]:
+    """The page asked for in `?trang=` (1 when absent or not a number), within 1..last; and
+    the last page. Page n shows the n × TIMELINE_PAGE_SIZE latest events."""
+    last = max(1, -(-total // TIMELINE_PAGE_SIZE))
+    try:
+        page = int(request.GET.get("trang", "1"))
+    except ValueError:
+        page = 1
+    return min(max(page, 1), last), last
+
+
+def _open_assignment(person: Person) -> Assignment | None:
+    """The person's open assignment with its helper's team, annotated like the work list's
+    rows (`_caseload`) so that the next contact is due on the same day on both pages."""
+    latest = Contact.objects.latest_of(OuterRef("person_id"))
+    return (
+        Assignment.objects.open()
+        .filter(person=person)
+        .select_related("member__team")
+        .annotate(
+            last_contact_on=Subquery(latest.values("occurred_on")[:1]),
+            last_next_due_on=Subquery(latest.values("next_due_on")[:1]),
+        )
+        .first()
+    )
+
+
+def _card_ctx(
+    person: Person, enrollments: list[tuple[Enrollment, str]], today: datetime.date
+) -> dict:
+    """What a volunteer needs at the door, at the top of the page: the helper, the next
+    contact due, and the enrolments still running."""
+    assignment = _open_assignment(person)
+    due = reason = None
+    if assignment is not None and person.is_active:
+        due = _contact_due_on(assignment)
+        reason = _contact_reason(assignment, due, today)
+    return {
+        "assignment": assignment,
+        "contact_due_on": due,
+        "contact_reason": reason,
+        "open_enrollments": [(e, status) for e, status in enrollments if e.ended_on is None],
+    }
+
+
 @require_safe
 @never_cache
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person(request, pk)
     access = access_for(request.user)
     can_edit = access.can("person_edit", person.ward_id)
+    today = timezone.localdate()
+    enrollments = _enrollment_rows(request.user, person, today)
+    timeline = person_timeline(request.user, person)
+    page, last_page = _timeline_pages(request, len(timeline))
+    shown = page * TIMELINE_PAGE_SIZE
     ctx = {
         "person": person,
-        "assignment": person.current_assignment,
-        "enrollments": _enrollment_rows(request.user, person, timezone.localdate()),
-        "timeline": person_timeline(request.user, person),
+        "enrollments": enrollments,
+        "timeline": timeline[:shown],
+        "timeline_total": len(timeline),
+        "next_page": page + 1 if page < last_page else None,
+        "last_page": last_page,
+        "first_new": shown + 1,  # the anchor «Xem thêm» scrolls to: the first event it adds
         "group_history": person.group_changes.select_related("created_by").order_by("-since"),
         "can_record": person.is_active and access.can("casework", person.ward_id),
         "edit_url": reverse("cases:person_edit", args=[person.pk]) if can_edit else None,
@@ -434,6 +492,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if can_edit and person.is_active
         else None,
         "can_edit": can_edit,
+        **_card_ctx(person, enrollments, today),
     }
     audit(actor=request.user, action=AuditEvent.Action.VIEW, obj=person, unit=person.ward_id)
     return render(request, "cases/person_detail.html", ctx)

@@ -450,6 +450,10 @@ def test_the_person_page_query_count_is_the_same_at_1_and_at_50_timeline_items(
     f.contact(person=person, member=world.volunteer_member, occurred_on=ago(99))
     with django_assert_num_queries(baseline):
         response = client.get(url)
+    assert response.context["timeline_total"] == 50
+    assert len(response.context["timeline"]) == 10  # the latest ten; «Xem thêm» shows more
+    with django_assert_num_queries(baseline):
+        response = client.get(url + "?trang=5")
     assert len(response.context["timeline"]) == 50
 
 
