@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from unittest import mock
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tests import factories as f
 from wards.models import AdminUnit, Member, Post, Team
@@ -143,3 +145,20 @@ def pytest_runtest_setup(item):
 
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
+
+
+@pytest.fixture
+def clock():
+    """Move Django's clock (timezone.now) forward; time itself stays put (django-axes keeps
+    the real one)."""
+
+    class Clock:
+        offset = datetime.timedelta()
+
+        def advance(self, **delta):
+            self.offset += datetime.timedelta(**delta)
+
+    real_now = timezone.now
+    moved = Clock()
+    with mock.patch("django.utils.timezone.now", lambda: real_now() + moved.offset):
+        yield moved

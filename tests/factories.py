@@ -58,6 +58,14 @@ def member(*, team: Team | None = None, **fields) -> Member:
     return Member.objects.create(team=team, **fields)
 
 
+def former_member(*, team: Team, full_name: str, username: str, **fields) -> Member:
+    """A member of `team` who left on 1/1/2024 with their login, which opens nothing now (the
+    one already made with that name when called again)."""
+    fields.setdefault("left_on", datetime.date(2024, 1, 1))
+    found = Member.objects.filter(team=team, full_name=full_name).first()
+    return found or member(team=team, full_name=full_name, user=user(username), **fields)
+
+
 def post(*, user, unit: AdminUnit, role: str, **fields) -> Post:
     return Post.objects.create(user=user, unit=unit, role=role, **fields)
 

@@ -201,12 +201,7 @@ def _without_login(o) -> int:
 
 def _former_with_login(o) -> int:
     """A former member of ward A's team whose login opens nothing now."""
-    former = o["team"].members.filter(full_name="Ngô Thị Đã Thôi").first() or f.member(
-        team=o["team"],
-        full_name="Ngô Thị Đã Thôi",
-        user=f.user("dathoi.nt"),
-        left_on=datetime.date(2024, 1, 1),
-    )
+    former = f.former_member(team=o["team"], full_name="Ngô Thị Đã Thôi", username="dathoi.nt")
     return former.pk
 
 

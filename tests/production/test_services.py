@@ -111,12 +111,11 @@ def _check_reset(user, password):
 
 
 def _former_with_login(o) -> Member:
-    return f.member(
+    return f.former_member(
         team=o.w.team_a,
         full_name="Cao Thị Quay Lại",
+        username="quaylai.ct",
         joined_on=datetime.date(2020, 1, 1),
-        left_on=datetime.date(2024, 1, 1),
-        user=f.user("quaylai.ct"),
     )
 
 

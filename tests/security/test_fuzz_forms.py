@@ -625,12 +625,7 @@ def _shows_password(response) -> bool:
 
 def _former_with_login(o) -> int:
     """A former member of ward A's team whose login a rejoin would reopen."""
-    former = Member.objects.filter(full_name="Ngô Thị Đã Thôi").first() or f.member(
-        team=o.w.team_a,
-        full_name="Ngô Thị Đã Thôi",
-        user=f.user("dathoi.nt"),
-        left_on=datetime.date(2024, 1, 1),
-    )
+    former = f.former_member(team=o.w.team_a, full_name="Ngô Thị Đã Thôi", username="dathoi.nt")
     return former.pk
 
 

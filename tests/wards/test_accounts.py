@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import re
 from io import StringIO
-from unittest import mock
 
 import pytest
 from axes.models import AccessAttempt
@@ -51,22 +50,6 @@ def code_for(device: TOTPDevice, *, other: bool = False) -> str:
         for d in (-2, -1, 0, 1, 2)
     }
     return next(f"{n:06d}" for n in range(1_000_000) if n not in accepted)
-
-
-@pytest.fixture
-def clock():
-    """Move Django's clock (timezone.now) forward; time itself stays put."""
-
-    class Clock:
-        offset = datetime.timedelta()
-
-        def advance(self, **delta):
-            self.offset += datetime.timedelta(**delta)
-
-    real_now = timezone.now
-    moved = Clock()
-    with mock.patch("django.utils.timezone.now", lambda: real_now() + moved.offset):
-        yield moved
 
 
 # Argon2 ----------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ person's login actions are limited per hour."""
 from __future__ import annotations
 
 import datetime
-from unittest import mock
 
 import pytest
 from axes.models import AccessAttempt
@@ -42,22 +41,6 @@ def logged_in(client: Client) -> bool:
 def fresh(user):
     """A new copy of `user`: access_for() caches on the object."""
     return get_user_model().objects.get(pk=user.pk)
-
-
-@pytest.fixture
-def clock():
-    """Move Django's clock (timezone.now) forward; django-axes keeps the real one."""
-
-    class Clock:
-        offset = datetime.timedelta()
-
-        def advance(self, **delta):
-            self.offset += datetime.timedelta(**delta)
-
-    real_now = timezone.now
-    moved = Clock()
-    with mock.patch("django.utils.timezone.now", lambda: real_now() + moved.offset):
-        yield moved
 
 
 def today() -> datetime.date:
