@@ -26,14 +26,6 @@ from wards.models import Member, TemporaryPassword
 from wards.once import AlreadySubmitted, submit_once, was_submitted
 
 
-def may_rejoin(actor, member: Member) -> bool:
-    """Whether `actor` may let the former `member` rejoin: as services.member_rejoin checks it,
-    on the membership they would come back to (a former leader comes back as a member)."""
-    role = Member.Role.MEMBER if member.role == Member.Role.LEADER else member.role
-    again = Member(team=member.team, role=role, user_id=member.user_id)
-    return logins.may_manage_member(actor, again)
-
-
 def _member(request: HttpRequest, pk: int) -> Member:
     """The member `pk` in the viewer's units (else 404), whose login the viewer may manage
     (else 403)."""
@@ -41,7 +33,7 @@ def _member(request: HttpRequest, pk: int) -> Member:
         Member.objects.visible_to(request.user).select_related("team__ward", "user"), pk=pk
     )
     allowed = (
-        may_rejoin(request.user, member)
+        logins.may_rejoin(request.user, member)
         if member.left_on is not None
         else logins.may_manage_member(request.user, member)
     )

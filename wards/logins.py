@@ -153,6 +153,18 @@ def may_manage_member(actor, member: Member) -> bool:
     return member_rank_allows(actor, member)
 
 
+def rejoin_role(member: Member) -> str:
+    """The role a former member comes back with: their own, a former leader as a member."""
+    return Member.Role.MEMBER if member.role == Member.Role.LEADER else member.role
+
+
+def may_rejoin(actor, member: Member) -> bool:
+    """Whether `actor` may let the former `member` rejoin: judged on the membership they would
+    come back to, with their login."""
+    again = Member(team=member.team, role=rejoin_role(member), user_id=member.user_id)
+    return may_manage_member(actor, again)
+
+
 def post_unit_ids(actor) -> frozenset[int]:
     return access_for(actor).unit_ids("login_posts")
 

@@ -402,12 +402,10 @@ def member_rejoin(*, actor, member: Member, joined_on: datetime.date) -> Member:
         raise ValidationError(_("Người này vừa được ghi nhận tham gia lại Đội."))
     if active is not None:
         raise ValidationError(_("Tài khoản của người này đang thuộc một Đội khác."))
-    role = Member.Role.MEMBER if former.role == Member.Role.LEADER else former.role
-    fields = {name: getattr(former, name) for name in MEMBER_FIELDS}
-    fields.update(role=role, joined_on=joined_on)
-    again = Member(team=former.team, created_by=actor, user_id=former.user_id, **fields)
-    if not logins.member_rank_allows(actor, again):
+    if not logins.may_rejoin(actor, former):
         raise PermissionDenied
+    fields = {name: getattr(former, name) for name in MEMBER_FIELDS}
+    fields.update(role=logins.rejoin_role(former), joined_on=joined_on)
     return member_add(actor=actor, team=former.team, user=former.user, **fields)
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from reports import home as report_home
-from wards import login_views, logins, services
+from wards import logins, services
 from wards.access import access_for
 from wards.forms import (
     MemberEditForm,
@@ -99,7 +99,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
             team.dissolved_on is None
             and m.user_id is not None
             and not m.login_active
-            and login_views.may_rejoin(request.user, m)
+            and logins.may_rejoin(request.user, m)
         )
     ctx = {
         "team": team,
